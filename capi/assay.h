@@ -1,0 +1,241 @@
+/*
+ * assay.h: the stable C ABI of Assay, an embeddable static file-analysis engine.
+ *
+ * Assay identifies a file, hashes it, unpacks it recursively (archives and compressed streams), and
+ * returns a tc_report: one entry per object, in the shape Spectra Detect clients parse.
+ *
+ * The objects, and who owns what
+ *   assay_config   A bag of engine settings (limits, passwords). Created by assay_config_new, freed by
+ *                  assay_config_free. One thread at a time. An engine copies what it needs, so a
+ *                  config may be freed or reused as soon as assay_engine_new returns.
+ *   assay_engine   Everything a scan only reads (limits, tables, the identification database).
+ *                  Immutable once made: share one engine across any number of threads.
+ *   assay_scanner  Per-thread scan state (hash contexts). One thread at a time; make one per
+ *                  scanning thread; cheap. It keeps its engine alive, so the engine may be freed
+ *                  first. The message of the last failed call on it is kept on it.
+ *   assay_report   The result of one scan. Owned by the caller, freed by assay_report_free.
+ *                  Read-only after the scan, but rendering writes a buffer inside it: one thread at a
+ *                  time. Strings it hands out live until the report is freed (or, for the rendered
+ *                  JSON, until the next render on it).
+ *   assay_render_options  How to render a report (report type, pretty printing). One thread at a time.
+ *
+ * Errors
+ *   Every function that can fail returns an int status: ASSAY_OK (0), a small positive soft outcome
+ *   (ASSAY_LIMIT_REACHED, ASSAY_ABORTED: the report is still complete and valid), or a negative
+ *   ASSAY_E_* error. Values are pinned forever. The message of a failed call is kept on the handle the
+ *   call was made on (assay_*_last_error); no thread-local state is used. A NULL, foreign or freed
+ *   handle is reported as ASSAY_E_INVALID_HANDLE, never undefined behaviour. No C++ exception
+ *   ever crosses this interface. Every *_free function accepts NULL.
+ *
+ * Input bytes are never copied: a buffer is read in place (the caller keeps it alive and unchanged
+ * for the duration of the scan call), and a path or fd is memory-mapped (read into memory only when
+ * it is a pipe or other file that cannot be mapped).
+ *
+ * This header is plain C99 with no macros in declarations, so cffi and cgo can read it as is.
+ */
+#ifndef ASSAY_H
+#define ASSAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Export marker. Only the library's own build defines ASSAY_BUILDING_LIBRARY; for everyone else it
+ * expands to nothing, so the preprocessed declarations are plain C that cffi and cgo can parse. */
+#if defined(ASSAY_BUILDING_LIBRARY) && defined(__GNUC__)
+#define ASSAY_API __attribute__((visibility("default")))
+#else
+#define ASSAY_API
+#endif
+
+/* Version of this header. The ABI version changes only when existing symbols change meaning;
+ * it is the shared library's SONAME (libassay.so.1). */
+#define ASSAY_VERSION_MAJOR 0
+#define ASSAY_VERSION_MINOR 1
+#define ASSAY_VERSION_PATCH 0
+#define ASSAY_ABI_VERSION 1
+
+/* The library's own version at run time, e.g. "0.1.0"; static storage, never freed. */
+ASSAY_API const char *assay_version(void);
+/* The library's ABI version at run time; compare with ASSAY_ABI_VERSION. */
+ASSAY_API int assay_abi_version(void);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Status codes (pinned values)                                                                    */
+
+enum {
+  ASSAY_OK = 0,
+  /* Soft outcomes: the report is valid and complete as far as it goes. */
+  ASSAY_LIMIT_REACHED = 1, /* a limit stopped some unpacking; the report names it */
+  ASSAY_ABORTED = 2,       /* the object callback returned ASSAY_CALLBACK_ABORT */
+  /* Errors */
+  ASSAY_E_INVALID_ARGUMENT = -1, /* NULL out-pointer, bad enum value, malformed text */
+  ASSAY_E_INVALID_HANDLE = -2,   /* NULL, freed, or a handle of another kind */
+  ASSAY_E_OUT_OF_RANGE = -3,     /* an option value outside its bounds, an index past the end */
+  ASSAY_E_IO = -4,               /* a path or fd could not be opened, mapped or read */
+  ASSAY_E_TOO_LARGE = -5,        /* unmappable input larger than max_object_bytes */
+  ASSAY_E_NO_MEMORY = -6,
+  ASSAY_E_UNSUPPORTED = -7, /* a valid request this build does not provide (e.g. a report type) */
+  ASSAY_E_INTERNAL = -8     /* a bug in Assay: please report it */
+};
+
+/* A short, static English name for a status ("ok", "limit reached", "invalid handle", ...). */
+ASSAY_API const char *assay_status_name(int status);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Configuration                                                                                   */
+
+typedef struct assay_config assay_config;
+
+/* Numeric engine options. Each has bounds and a default, queryable with assay_option_bounds. */
+typedef enum assay_option {
+  ASSAY_OPT_MAX_DEPTH = 1,          /* containers at this depth are not unpacked (default 16) */
+  ASSAY_OPT_MAX_OBJECTS = 2,        /* objects per scan, root included (default 10000) */
+  ASSAY_OPT_MAX_OBJECT_BYTES = 3,   /* decoded size of one extracted object (default 256 MiB) */
+  ASSAY_OPT_MAX_TOTAL_BYTES = 4,    /* all bytes decoded in one scan (default 1 GiB) */
+  ASSAY_OPT_MAX_RATIO = 5,          /* decoded per compressed byte, of one member (judged past 1 MiB)
+                                       and of the whole scan per input byte (past 16 MiB); default 100 */
+  ASSAY_OPT_TIMEOUT_MS = 6,         /* wall time of one scan in milliseconds (default 30000) */
+  ASSAY_OPT_MAGIC_PREFIX_BYTES = 7  /* bytes shown to libmagic for unknown binaries (default 65536) */
+} assay_option;
+
+/* Creates a config holding every default and the password list {"infected"}. */
+ASSAY_API int assay_config_new(assay_config **out);
+ASSAY_API void assay_config_free(assay_config *config);
+
+/* Sets or reads one numeric option. ASSAY_E_OUT_OF_RANGE (with a message on the config) when the
+ * value is outside the option's bounds; ASSAY_E_INVALID_ARGUMENT for an unknown option. */
+ASSAY_API int assay_config_set_u64(assay_config *config, assay_option option, uint64_t value);
+ASSAY_API int assay_config_get_u64(const assay_config *config, assay_option option, uint64_t *value);
+
+/* The bounds and default of an option; any out-pointer may be NULL. */
+ASSAY_API int assay_option_bounds(assay_option option, uint64_t *min, uint64_t *max, uint64_t *default_value);
+
+/* The stable name of an option ("max_depth", ...), the same word a limit warning uses; NULL if unknown. */
+ASSAY_API const char *assay_option_name(assay_option option);
+
+/* Passwords tried on encrypted archive members, in order. The text is copied. */
+ASSAY_API int assay_config_add_password(assay_config *config, const char *password);
+ASSAY_API int assay_config_clear_passwords(assay_config *config);
+
+/* The message of the last failed call on this config ("" when none); lives until the next call on it. */
+ASSAY_API const char *assay_config_last_error(const assay_config *config);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Engine and scanner                                                                              */
+
+typedef struct assay_engine assay_engine;
+typedef struct assay_scanner assay_scanner;
+
+/* Builds an engine from `config` (NULL: every default). On failure the message is on the config
+ * (when one was given). */
+ASSAY_API int assay_engine_new(assay_engine **out, const assay_config *config);
+/* Releases the caller's reference; scanners made from it keep it alive until they are freed. */
+ASSAY_API void assay_engine_free(assay_engine *engine);
+
+/* A scanner for one thread at a time. */
+ASSAY_API int assay_scanner_new(assay_scanner **out, const assay_engine *engine);
+ASSAY_API void assay_scanner_free(assay_scanner *scanner);
+/* The message of the last failed call on this scanner ("" when none). */
+ASSAY_API const char *assay_scanner_last_error(const assay_scanner *scanner);
+
+typedef struct assay_report assay_report;
+
+/* Return values of the object callback. */
+enum { ASSAY_CALLBACK_CONTINUE = 0, ASSAY_CALLBACK_ABORT = 1 };
+
+/* Called once per object during a scan, right after it was identified and hashed, on the scanning
+ * thread. `report` is the report being built (read it with the accessors below, for `index` and
+ * earlier objects only); it must not be freed or rendered from the callback. */
+typedef int (*assay_object_callback)(const assay_report *report, size_t index, void *user_data);
+
+/* Installs (or, with NULL, removes) the callback for the scanner's next scans. */
+ASSAY_API int assay_scanner_set_callback(assay_scanner *scanner, assay_object_callback callback, void *user_data);
+
+/* Scans a caller's buffer in place (not copied; it must stay valid and unchanged during the call).
+ * `name` is the root's file name in the report (may be NULL: empty). On ASSAY_OK or a soft outcome
+ * *out receives a new report the caller frees; on an error *out is NULL and the message is on the
+ * scanner. `data` may be NULL only when `size` is 0. */
+ASSAY_API int assay_scan_buffer(assay_scanner *scanner, const void *data, size_t size, const char *name,
+                                assay_report **out);
+/* Scans an open file descriptor (mapped when it is a regular file; not closed). */
+ASSAY_API int assay_scan_fd(assay_scanner *scanner, int fd, const char *name, assay_report **out);
+/* Scans a file by path; the root's file name is the path's last component. */
+ASSAY_API int assay_scan_path(assay_scanner *scanner, const char *path, assay_report **out);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Reports                                                                                         */
+
+ASSAY_API void assay_report_free(assay_report *report);
+
+/* The scan's status: ASSAY_OK, ASSAY_LIMIT_REACHED or ASSAY_ABORTED (the value the scan returned). */
+ASSAY_API int assay_report_status(const assay_report *report);
+/* Number of objects (tc_report entries); 0 for an invalid handle. */
+ASSAY_API size_t assay_report_object_count(const assay_report *report);
+
+/* Verdicts, as in tc_report classification.classification. */
+enum {
+  ASSAY_VERDICT_UNKNOWN = 0,
+  ASSAY_VERDICT_GOODWARE = 1,
+  ASSAY_VERDICT_SUSPICIOUS = 2,
+  ASSAY_VERDICT_MALICIOUS = 3
+};
+
+/* The root object's verdict (ASSAY_VERDICT_*), or a negative status for an invalid handle. */
+ASSAY_API int assay_report_root_verdict(const assay_report *report);
+
+/* A plain view of one object. Set struct_size to sizeof(assay_object_info) before the call; fields
+ * added in later versions are only written when struct_size covers them. Strings live as long as the
+ * report. */
+typedef struct assay_object_info {
+  uint32_t struct_size;
+  uint32_t depth;
+  uint64_t index;
+  int64_t parent; /* -1 for the root */
+  uint64_t size;
+  const char *file_type;    /* e.g. "Archive" */
+  const char *file_subtype; /* e.g. "ZIP" */
+  const char *identification; /* e.g. "ZIP", "" when unknown */
+  const char *file_name;
+  const char *file_path;
+  const char *sha256; /* 64 lower-case hex digits */
+  int unpacking_status; /* 0 not a container, 1 failed, 2 complete, 3 partial */
+  int verdict;          /* ASSAY_VERDICT_* */
+} assay_object_info;
+
+ASSAY_API int assay_report_object_info(const assay_report *report, size_t index, assay_object_info *info);
+
+/* The message of the last failed call on this report ("" when none). */
+ASSAY_API const char *assay_report_last_error(const assay_report *report);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Rendering                                                                                       */
+
+typedef struct assay_render_options assay_render_options;
+
+typedef enum assay_render_option {
+  ASSAY_RENDER_REPORT_TYPE = 1, /* text: "large" (alias "full"), the default */
+  ASSAY_RENDER_PRETTY = 2       /* boolean (0/1): indent the JSON */
+} assay_render_option;
+
+ASSAY_API int assay_render_options_new(assay_render_options **out);
+ASSAY_API void assay_render_options_free(assay_render_options *options);
+ASSAY_API int assay_render_options_set_text(assay_render_options *options, assay_render_option option,
+                                            const char *value);
+ASSAY_API int assay_render_options_set_bool(assay_render_options *options, assay_render_option option, int value);
+ASSAY_API const char *assay_render_options_last_error(const assay_render_options *options);
+
+/* Renders the report's tc_report array as JSON (UTF-8, not NUL-padded; *json is NUL-terminated too).
+ * `options` may be NULL for the defaults. The text lives inside the report until the next render on
+ * it or assay_report_free. */
+ASSAY_API int assay_report_render(assay_report *report, const assay_render_options *options, const char **json,
+                                  size_t *length);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ASSAY_H */

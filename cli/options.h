@@ -1,0 +1,28 @@
+// Command-line options of `assay scan`, parsed into engine settings the C ABI understands.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "assay.h"
+
+namespace assay_cli {
+
+struct Options {
+  std::vector<std::string> paths;
+  std::vector<std::pair<assay_option, uint64_t>> limits;  // applied in order
+  std::vector<std::string> passwords;
+  bool replace_passwords = false;  // --no-default-passwords
+  bool pretty = false;
+  std::string report_type = "large";
+  unsigned jobs = 1;
+};
+
+// Parses argv after the "scan" word. On error returns false with a message in `error`.
+bool parse_scan_options(int argc, char** argv, Options& options, std::string& error);
+
+const char* usage();
+
+}  // namespace assay_cli

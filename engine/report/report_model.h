@@ -1,0 +1,103 @@
+// report/: the ReportModel, one Entry per object of a scan, in depth-first extraction order.
+//
+// The model knows nothing of JSON: it holds typed facts (binary digests, enums, numbers); the renderer
+// (json_render.cpp) turns them into the tc_report shape of spec/tc-report.md. Report types, views and
+// field filters belong to the renderer only, so every consumer (CLI, C ABI, server) shares them.
+//
+// Thread-safety: a ReportModel is built by one scan on one thread and is immutable afterwards.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <deque>
+#include <variant>
+#include <vector>
+
+#include "hash/hasher.h"
+#include "identify/file_format.h"
+
+namespace assay {
+
+enum class UnpackStatus : uint8_t {
+  NotContainer = 0,
+  Failed = 1,
+  Complete = 2,
+  Partial = 3,
+};
+
+enum class Verdict : uint8_t {
+  Unknown = 0,
+  Goodware = 1,
+  Suspicious = 2,
+  Malicious = 3,
+};
+
+struct Property {
+  std::string name;
+  std::variant<bool, int64_t, std::string> value;
+};
+
+struct Classification {
+  Verdict verdict = Verdict::Unknown;
+  uint8_t factor = 0;
+  std::string result;
+  bool propagated = false;
+};
+
+// Per-subtree counts for info.statistics: one row per (type, subtype) with its identifications.
+struct FileStat {
+  FileFormat representative;  // type and subtype come from here
+  uint64_t count = 0;
+  std::vector<std::pair<FileFormat, uint64_t>> identifications;
+};
+
+struct Entry {
+  uint32_t index = 0;
+  int64_t parent = -1;  // -1 for the root
+  uint32_t depth = 0;
+  std::vector<uint32_t> children;
+
+  FileFormat format = FileFormat::Unknown;
+  std::string magic_description;  // libmagic's words when the built-in sniffer did not know
+  std::string file_name;
+  std::string file_path;
+  uint64_t size = 0;
+  Digests digests;
+
+  UnpackStatus unpack_status = UnpackStatus::NotContainer;
+  std::vector<std::string> warnings;
+  std::vector<Property> properties;
+  std::vector<std::string> tags;
+  std::vector<FileStat> statistics;
+  Classification classification;
+
+  void add_tag(std::string_view tag);
+  // Warnings are capped per entry: a crafted archive of a million bad members must not grow the
+  // report without bound. The last kept line says that more were dropped.
+  static constexpr size_t kMaxWarnings = 64;
+  void add_warning(std::string warning);
+  void set_property(std::string name, std::variant<bool, int64_t, std::string> value);
+};
+
+class ReportModel {
+ public:
+  Entry& add_entry() {
+    entries_.emplace_back();
+    entries_.back().index = static_cast<uint32_t>(entries_.size() - 1);
+    return entries_.back();
+  }
+  Entry& at(size_t index) { return entries_.at(index); }
+  const Entry& at(size_t index) const { return entries_.at(index); }
+  size_t size() const { return entries_.size(); }
+  const std::deque<Entry>& entries() const { return entries_; }
+
+  // Runs once after the scan: subtree statistics for every entry.
+  void finish();
+
+ private:
+  // A deque: entries keep their address while children are appended, so an unpacker may hold its
+  // container's Entry for as long as it runs.
+  std::deque<Entry> entries_;
+};
+
+}  // namespace assay

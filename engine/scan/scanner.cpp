@@ -1,0 +1,145 @@
+#include "scan/scanner.h"
+
+#include <utility>
+#include <vector>
+
+#include "unpack/unpacker.h"
+
+namespace assay {
+namespace {
+
+// Objects at least this large with more entropy than this get the "entropy-high" tag.
+constexpr uint64_t kEntropyTagMinBytes = 1024;
+constexpr double kEntropyTagThreshold = 7.2;
+
+std::string_view base_name(std::string_view path) {
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  const size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// One open container on the work stack. It owns the container's decoded bytes (if any), which its
+// children may borrow; popping the frame after the subtree is done releases them.
+struct Frame {
+  uint32_t entry_index;
+  std::vector<uint8_t> owned;
+  std::unique_ptr<UnpackContext> context;
+  std::unique_ptr<Unpacker> unpacker;
+};
+
+void finish_container(Entry& entry, const UnpackContext& ctx) {
+  if (ctx.failed_to_open && ctx.children_produced == 0 && !ctx.encrypted) {
+    entry.unpack_status = UnpackStatus::Failed;
+  } else if (ctx.limit_hit || ctx.incomplete) {
+    entry.unpack_status = UnpackStatus::Partial;
+  } else {
+    entry.unpack_status = UnpackStatus::Complete;
+  }
+}
+
+struct PendingObject {
+  ByteSpan bytes;
+  std::vector<uint8_t> owned;
+  std::string name;
+  std::string path;
+  int64_t parent;
+  uint32_t depth;
+  std::vector<Property> properties;
+};
+
+}  // namespace
+
+ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& model, const ObjectCallback& callback) {
+  const EngineConfig& config = engine_->config();
+  Budget budget(config.limits, root.size());
+  std::vector<Frame> stack;
+  bool aborted = false;
+
+  // Records one object and, when it is a container, opens it on the stack.
+  const auto visit = [&](PendingObject object) {
+    Entry& entry = model.add_entry();
+    entry.parent = object.parent;
+    entry.depth = object.depth;
+    entry.file_name = std::string(base_name(object.name));
+    entry.file_path = std::move(object.path);
+    entry.size = object.bytes.size();
+    entry.properties = std::move(object.properties);
+    if (object.parent >= 0) model.at(static_cast<size_t>(object.parent)).children.push_back(entry.index);
+
+    Identification id = engine_->identifier().identify(object.bytes, entry.file_name);
+    entry.format = id.format;
+    entry.magic_description = std::move(id.magic_description);
+    entry.digests = hasher_.digest(object.bytes);
+    if (entry.size >= kEntropyTagMinBytes && entry.digests.entropy > kEntropyTagThreshold) entry.add_tag("entropy-high");
+
+    if (callback && !callback(model, entry.index)) {
+      aborted = true;
+      return;
+    }
+    const UnpackerFactory factory = find_unpacker(entry.format);
+    if (factory == nullptr) return;
+    if (entry.depth >= config.limits.max_depth) {
+      budget.note_limit(LimitKind::MaxDepth);
+      entry.unpack_status = UnpackStatus::Partial;
+      entry.add_tag("limit-exceeded");
+      entry.add_warning("limit max_depth reached: not unpacked at depth " + std::to_string(entry.depth));
+      return;
+    }
+    Frame frame{entry.index, std::move(object.owned), nullptr, nullptr};
+    // Moving a vector keeps its heap block, so object.bytes still points at the frame's bytes.
+    frame.context = std::make_unique<UnpackContext>(budget, config.passwords, entry);
+    frame.unpacker = factory(object.bytes, *frame.context);
+    if (frame.unpacker == nullptr) {
+      finish_container(entry, *frame.context);
+      return;
+    }
+    stack.push_back(std::move(frame));
+  };
+
+  budget.charge_object();
+  visit(PendingObject{root, {}, std::string(name), std::string(name), -1, 0, {}});
+
+  while (!stack.empty()) {
+    if (aborted || budget.scan_stopped()) {
+      // Every container still open is cut short by the same cause.
+      for (Frame& frame : stack) {
+        UnpackContext& ctx = *frame.context;
+        if (aborted) {
+          ctx.incomplete = true;
+          ctx.container.add_warning("scan aborted by the caller before this container was fully unpacked");
+        } else if (!ctx.limit_hit) {
+          ctx.stop_on_limit(*budget.scan_stopped(), "scan stopped after decoding " +
+                                                        std::to_string(budget.total_decoded_bytes()) + " bytes from " +
+                                                        std::to_string(budget.input_bytes()) + " input bytes");
+        }
+        finish_container(ctx.container, ctx);
+      }
+      stack.clear();
+      break;
+    }
+    Frame& top = stack.back();
+    Child child;
+    if (!top.unpacker->next(*top.context, child)) {
+      finish_container(top.context->container, *top.context);
+      stack.pop_back();
+      continue;
+    }
+    if (auto limit = budget.charge_object()) {
+      top.context->stop_on_limit(*limit, "member '" + child.name + "' not extracted");
+      continue;
+    }
+    const Entry& parent = top.context->container;
+    std::string path = parent.file_path;
+    path.push_back('/');
+    if (!child.layer.empty()) path.append(child.layer).push_back('/');
+    path.append(child.name);
+    visit(PendingObject{child.bytes, std::move(child.owned), std::move(child.name), std::move(path),
+                        static_cast<int64_t>(parent.index), parent.depth + 1, std::move(child.properties)});
+  }
+
+  model.finish();
+  if (aborted) return ScanOutcome::Aborted;
+  return budget.any_limit_hit() ? ScanOutcome::LimitReached : ScanOutcome::Complete;
+}
+
+}  // namespace assay

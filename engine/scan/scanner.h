@@ -1,0 +1,38 @@
+// The per-thread driver of one scan: identify, hash and unpack every object, depth-first.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "hash/hasher.h"
+#include "report/report_model.h"
+#include "scan/engine.h"
+#include "util/checked_reader.h"
+
+namespace assay {
+
+enum class ScanOutcome {
+  Complete,      // every object was identified, hashed and unpacked
+  LimitReached,  // a limit stopped some unpacking; the report says where and which
+  Aborted,       // the per-object callback asked to stop
+};
+
+// Called once per object, right after it is identified and hashed; return false to abort the scan.
+using ObjectCallback = std::function<bool(const ReportModel& model, size_t index)>;
+
+class Scanner {
+ public:
+  explicit Scanner(std::shared_ptr<const Engine> engine) : engine_(std::move(engine)) {}
+
+  const Engine& engine() const { return *engine_; }
+
+  // Scans `root` (borrowed for the duration of the call) into `model`, which must be empty.
+  ScanOutcome scan(ByteSpan root, std::string_view name, ReportModel& model, const ObjectCallback& callback = {});
+
+ private:
+  std::shared_ptr<const Engine> engine_;
+  Hasher hasher_;
+};
+
+}  // namespace assay

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what Assay needs to build, test and generate its samples on Debian 12, with apt-get only.
+# Idempotent: packages already present are not touched, and apt is not called at all when nothing is
+# missing, so running it before every build costs a fraction of a second.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake pkg-config git ca-certificates
+  # engine libraries (found by find_package / pkg-config, never vendored)
+  libyara-dev libmagic-dev libmagic-mgc zlib1g-dev libarchive-dev libssl-dev libsimdjson-dev
+  # tests and benchmarks
+  doctest-dev libbenchmark-dev python3
+  # real tools the sample generators and the peer benchmarks run
+  zip unzip p7zip-full tar gzip bzip2 xz-utils zstd lz4 lzip cpio binutils gcab xorriso rpm coreutils yara
+  ncompress libarchive-tools
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "bootstrap: missing packages: ${missing[*]}; run as root to install them" >&2
+  exit 1
+fi
+
+echo "bootstrap: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

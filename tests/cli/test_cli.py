@@ -1,0 +1,246 @@
+"""The `assay` CLI end to end over the generated sample corpus.
+
+Every report is parsed with Python's strict JSON parser, so each test also checks that the output is
+valid JSON. Child hashes are compared with what md5sum/sha1sum/sha256sum gave for the files that went
+into the archives (samples/manifest.tsv).
+"""
+import json
+import os
+import resource
+import subprocess
+import unittest
+from collections import defaultdict
+
+ASSAY = os.environ["ASSAY_BIN"]
+SAMPLES = os.environ["ASSAY_SAMPLES"]
+
+
+def run(*args, check_json=True):
+    """Runs assay, returns (exit code, [parsed lines] or raw stdout, stderr, peak RSS in KiB).
+
+    The peak RSS is the largest of every child this process has waited for so far (RUSAGE_CHILDREN),
+    so it bounds this run from above."""
+    proc = subprocess.run([ASSAY, *args], capture_output=True, timeout=120)
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out = proc.stdout
+    lines = [json.loads(line) for line in out.decode().splitlines() if line.strip()] if check_json else out
+    return proc.returncode, lines, proc.stderr.decode(), peak_kib
+
+
+def scan(relative, *flags):
+    code, lines, err, _ = run("scan", *flags, os.path.join(SAMPLES, relative))
+    assert code in (0, 1), f"{relative}: exit {code}: {err}"
+    assert len(lines) == 1, lines
+    return lines[0]["tc_report"]
+
+
+def hashes(entry):
+    return {h["name"]: h["value"] for h in entry["info"]["file"]["hashes"]}
+
+
+def manifest():
+    rows = defaultdict(list)
+    with open(os.path.join(SAMPLES, "manifest.tsv")) as f:
+        next(f)
+        for line in f:
+            sample, member, md5, sha1, sha256 = line.rstrip("\n").split("\t")
+            rows[sample].append((member, md5, sha1, sha256))
+    return rows
+
+
+def warnings_of(report):
+    return [w for e in report for w in e["info"]["unpacking"]["warnings"]]
+
+
+class ChildHashes(unittest.TestCase):
+    def test_every_manifest_member_has_the_right_hashes(self):
+        rows = manifest()
+        self.assertGreater(len(rows), 25)
+        for sample, members in rows.items():
+            # deep20.zip nests deeper than the default depth limit on purpose; lift it here.
+            report = scan(sample, "--max-depth", "64")
+            for member, md5, sha1, sha256 in members:
+                with self.subTest(sample=sample, member=member):
+                    found = [e for e in report[1:] if e["info"]["file"]["file_name"] == member]
+                    self.assertTrue(found, f"{member} not extracted from {sample}")
+                    for entry in found:
+                        self.assertEqual(hashes(entry), {**hashes(entry), "md5": md5, "sha1": sha1, "sha256": sha256})
+
+    def test_every_container_format_unpacks_completely(self):
+        expected = {
+            "sample.zip": "ZIP", "sample.7z": "7-Zip", "sample.tar": "TAR", "sample.tar.gz": "GZIP",
+            "sample.tar.bz2": "BZIP2", "sample.tar.xz": "XZ", "sample.tar.zst": "Zstandard", "sample.tar.lz4": "LZ4",
+            "sample.tar.lz": "LZIP", "sample.cpio": "CPIO", "sample.a": "ar", "sample.deb": "Debian package",
+            "sample.cab": "Microsoft Cabinet", "sample.iso": "ISO 9660", "sample.rpm": "RPM", "sample.xar": "XAR",
+            "sample.lzh": "LZH", "sample.rar": "RAR4", "sample.rar5": "RAR5", "hello.txt.gz": "GZIP",
+            "hello.txt.bz2": "BZIP2", "hello.txt.xz": "XZ", "hello.txt.lzma": "LZMA", "hello.txt.zst": "Zstandard",
+            "hello.txt.lz4": "LZ4", "hello.txt.lz": "LZIP",
+        }
+        if os.path.exists(os.path.join(SAMPLES, "formats", "hello.txt.Z")):
+            expected["hello.txt.Z"] = "compress"
+        for name, identification in expected.items():
+            with self.subTest(sample=name):
+                report = scan(os.path.join("formats", name))
+                root = report[0]
+                self.assertEqual(root["info"]["identification"]["name"], identification)
+                self.assertEqual(root["info"]["unpacking"], {"status": 2, "warnings": []})
+                self.assertGreater(len(report), 1)
+                for entry in report:
+                    self.assertNotEqual(entry["info"]["unpacking"]["status"], 1, entry["info"]["file"]["file_path"])
+
+
+class Structure(unittest.TestCase):
+    def test_nested_paths_parents_and_layers(self):
+        report = scan("nested/nested.7z")
+        paths = [e["info"]["file"]["file_path"] for e in report]
+        self.assertEqual(paths[:4], ["nested.7z", "nested.7z/inner.tar.gz", "nested.7z/inner.tar.gz/inner.tar",
+                                     "nested.7z/inner.tar.gz/inner.tar/inner.zip"])
+        self.assertEqual(sorted(paths[4:]), ["nested.7z/inner.tar.gz/inner.tar/inner.zip/eicar.com",
+                                             "nested.7z/inner.tar.gz/inner.tar/inner.zip/hello.txt"])
+        for index, entry in enumerate(report):
+            self.assertEqual(entry["index"], index)
+            if index == 0:
+                self.assertNotIn("parent", entry)
+            else:
+                parent = report[entry["parent"]]
+                self.assertTrue(entry["info"]["file"]["file_path"].startswith(parent["info"]["file"]["file_path"] + "/"))
+        stats = {(s["type"], s["subtype"]): s["count"] for s in report[0]["info"]["statistics"]["file_stats"]}
+        self.assertEqual(sum(stats.values()), len(report))
+        self.assertEqual(stats[("Archive", "7-Zip")], 1)
+
+    def test_entry_shape_follows_the_spec(self):
+        entry = scan("formats/sample.zip")[0]
+        self.assertEqual(list(entry["info"]["file"]),
+                         ["file_type", "file_subtype", "file_name", "file_path", "size", "entropy", "hashes"])
+        self.assertEqual([h["name"] for h in entry["info"]["file"]["hashes"]], ["md5", "sha1", "sha256", "sha512"])
+        self.assertEqual(entry["classification"]["classification"], 0)
+        self.assertEqual(entry["classification"]["rca_factor"], 0)
+        self.assertTrue(0.0 <= entry["info"]["file"]["entropy"] <= 8.0)
+
+    def test_same_input_same_report(self):
+        first = run("scan", os.path.join(SAMPLES, "nested/nested.7z"), check_json=False)[1]
+        second = run("scan", os.path.join(SAMPLES, "nested/nested.7z"), check_json=False)[1]
+        self.assertEqual(first, second)
+
+    def test_directory_is_scanned_recursively_in_order(self):
+        code, lines, err, _ = run("scan", "-j", "2", os.path.join(SAMPLES, "formats"))
+        self.assertEqual(code, 0, err)
+        on_disk = sorted(os.listdir(os.path.join(SAMPLES, "formats")))
+        self.assertEqual(sorted(os.path.basename(l["path"]) for l in lines), on_disk)
+
+
+class HostileInput(unittest.TestCase):
+    def test_bombs_stop_at_a_named_limit_with_bounded_memory(self):
+        expected = {"zeros-1g.zip": "max_object_bytes", "zeros-1g.gz": "max_ratio",
+                    "nested-42.zip": "max_ratio", "overlap.zip": "max_ratio"}
+        for name, limit in expected.items():
+            with self.subTest(bomb=name):
+                code, lines, err, peak_kib = run("scan", os.path.join(SAMPLES, "bombs", name))
+                self.assertEqual(code, 0, err)
+                report = lines[0]["tc_report"]
+                self.assertEqual(report[0]["info"]["unpacking"]["status"], 3)
+                self.assertIn("limit-exceeded", report[0]["tags"])
+                self.assertTrue(any(f"limit {limit} reached" in w for w in warnings_of(report)), warnings_of(report)[:3])
+                self.assertLess(peak_kib, 96 * 1024, "KiB of peak RSS")
+
+    def test_limits_are_configurable(self):
+        report = scan("nested/deep20.zip", "--max-depth", "3")
+        self.assertEqual(max(e["info"]["file"]["file_path"].count("/") for e in report), 3)
+        self.assertTrue(any("limit max_depth reached" in w for w in warnings_of(report)))
+
+        report = scan("formats/sample.deb", "--max-objects", "3")
+        self.assertEqual(len(report), 3)
+        self.assertTrue(any("limit max_objects reached" in w for w in warnings_of(report)))
+
+        report = scan("formats/sample.tar.gz", "--max-total-bytes", "1K")
+        self.assertTrue(any("limit max_total_bytes reached" in w for w in warnings_of(report)))
+
+        report = scan("formats/sample.zip", "--max-bytes", "1K")
+        self.assertTrue(any("limit max_object_bytes reached" in w for w in warnings_of(report)))
+        self.assertNotIn("random.bin", [e["info"]["file"]["file_name"] for e in report])
+
+        report = scan("bombs/nested-42.zip", "--max-ratio", "1000000", "--timeout", "0.02")
+        self.assertTrue(any("limit timeout reached" in w for w in warnings_of(report)))
+
+    def test_encrypted_archives(self):
+        report = scan("encrypted/infected.zip")
+        self.assertIn("encrypted", report[0]["tags"])
+        self.assertEqual(report[0]["info"]["unpacking"]["status"], 2)
+        self.assertEqual(sorted(e["info"]["file"]["file_name"] for e in report[1:]), ["eicar.com", "hello.txt"])
+        for entry in report[1:]:
+            self.assertIn({"name": "decrypted", "value": True}, entry["info"]["properties"])
+
+        for name in ("secret.zip", "secret.7z"):
+            with self.subTest(sample=name):
+                report = scan(os.path.join("encrypted", name))
+                self.assertEqual(len(report), 1)
+                self.assertEqual(report[0]["info"]["unpacking"]["status"], 3)
+                self.assertIn("encrypted", report[0]["tags"])
+                self.assertIn({"name": "encrypted", "value": True}, report[0]["info"]["properties"])
+
+        report = scan("encrypted/infected.zip", "--no-default-passwords")
+        self.assertEqual(len(report), 1)
+        report = scan("encrypted/secret.zip", "--password", "not-in-the-list")
+        self.assertEqual(len(report), 3)
+
+    def test_corrupt_inputs_are_reported_not_fatal(self):
+        for name in sorted(os.listdir(os.path.join(SAMPLES, "corrupt"))):
+            with self.subTest(sample=name):
+                report = scan(os.path.join("corrupt", name))
+                root = report[0]
+                if name == "garbage.bin":
+                    self.assertEqual(root["info"]["unpacking"]["status"], 0)
+                    continue
+                self.assertTrue(root["info"]["unpacking"]["warnings"], root)
+        # A truncated zip still gives up the members that arrived whole.
+        report = scan("corrupt/truncated.zip")
+        self.assertEqual(report[0]["info"]["unpacking"]["status"], 3)
+        self.assertIn("hello.txt", [e["info"]["file"]["file_name"] for e in report])
+
+    def test_edge_cases(self):
+        empty = scan("edge/empty.bin")[0]
+        self.assertEqual((empty["info"]["file"]["size"], empty["info"]["file"]["file_subtype"]), (0, "Empty"))
+        self.assertEqual(scan("edge/empty.zip")[0]["info"]["unpacking"], {"status": 2, "warnings": []})
+        longname = scan("edge/longname.zip")
+        self.assertEqual(len(longname[1]["info"]["file"]["file_name"]), 4000)
+        names = [e["info"]["file"]["file_path"] for e in scan("edge/names.zip")]
+        # Names are data: kept as stated (never resolved), and any byte is escaped into valid JSON.
+        self.assertIn("names.zip/../../etc/passwd", names)
+        self.assertIn("names.zip//abs/path.txt", names)
+        self.assertTrue(any("\x1b" in n for n in names))
+        self.assertTrue(any("日本語" in n for n in names))
+
+
+class CommandLine(unittest.TestCase):
+    def test_errors_exit_2_with_a_message(self):
+        code, _, err, _ = run("scan", "/nonexistent/file")
+        self.assertEqual(code, 2)
+        self.assertIn("/nonexistent/file", err)
+        code, _, err, _ = run("scan", "--max-depth", "99999", os.path.join(SAMPLES, "edge/empty.bin"))
+        self.assertEqual(code, 2)
+        self.assertIn("max_depth must be between", err)
+        code, _, err, _ = run("scan", "--frobnicate", "x")
+        self.assertEqual(code, 2)
+        self.assertIn("unknown option", err)
+        code, _, err, _ = run("scan", "--report-type", "tiny", os.path.join(SAMPLES, "edge/empty.bin"))
+        self.assertEqual(code, 2)
+        self.assertIn("unknown report type", err)
+
+    def test_pretty_prints_one_indented_report(self):
+        code, out, err, _ = run("scan", "--pretty", os.path.join(SAMPLES, "formats/sample.zip"), check_json=False)
+        self.assertEqual(code, 0, err)
+        document = json.loads(out)
+        self.assertEqual(document["tc_report"][0]["info"]["file"]["file_name"], "sample.zip")
+        self.assertIn(b'\n    "index": 0', out)
+
+    def test_stdin_pipe(self):
+        with open(os.path.join(SAMPLES, "formats/sample.tar.gz"), "rb") as f:
+            proc = subprocess.run([ASSAY, "scan", "/dev/stdin"], stdin=f, capture_output=True, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        report = json.loads(proc.stdout)["tc_report"]
+        self.assertEqual(report[0]["info"]["file"]["file_subtype"], "GZIP")
+        self.assertGreaterEqual(len(report), 4)
+
+
+if __name__ == "__main__":
+    unittest.main()
