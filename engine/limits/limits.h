@@ -83,7 +83,9 @@ class Budget {
   }
 
   // Set once a limit that ends the whole scan tripped: every open container stops.
-  std::optional<LimitKind> scan_stopped() const { return scan_stop_; }
+  std::optional<LimitKind> scan_stopped() const {
+    return scan_stopped_ ? std::optional<LimitKind>(scan_stop_kind_) : std::nullopt;
+  }
   bool any_limit_hit() const { return any_hit_; }
   // Records a limit that a stage enforced itself (e.g. depth), for the scan's soft status.
   void note_limit(LimitKind) { any_hit_ = true; }
@@ -99,7 +101,8 @@ class Budget {
   }
   std::optional<LimitKind> stop_scan(LimitKind kind) {
     any_hit_ = true;
-    if (!scan_stop_) scan_stop_ = kind;
+    if (!scan_stopped_) scan_stop_kind_ = kind;
+    scan_stopped_ = true;
     return kind;
   }
 
@@ -109,7 +112,10 @@ class Budget {
   uint64_t objects_ = 0;
   uint64_t total_bytes_ = 0;
   bool any_hit_ = false;
-  std::optional<LimitKind> scan_stop_;
+  // Kept as a flag and a value rather than std::optional: GCC 12 warns (wrongly) that an optional
+  // enum member may be used uninitialised once this class is inlined into callers.
+  bool scan_stopped_ = false;
+  LimitKind scan_stop_kind_ = LimitKind::Timeout;
 };
 
 }  // namespace assay
