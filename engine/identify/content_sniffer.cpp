@@ -101,8 +101,9 @@ class ElfFields {
   bool big_;
 };
 
-// PIE executables are ET_DYN like shared libraries. DF_1_PIE settles it; older linkers did not set
-// it, so an interpreter without a DT_SONAME also counts (libc.so.6 has PT_INTERP but also a soname).
+// PIE executables are ET_DYN like shared libraries. DF_1_PIE settles it. Linkers older than binutils
+// 2.31 did not set it: without any DT_FLAGS_1, an interpreter and no DT_SONAME count instead
+// (libc.so.6 has PT_INTERP but also a soname; PAM modules with an interpreter carry DT_FLAGS_1).
 bool elf_dyn_is_executable(const ElfFields& elf, size_t size) {
   const bool is64 = elf.is64();
   const auto phoff = elf.addr(is64 ? 32 : 28);
@@ -125,6 +126,7 @@ bool elf_dyn_is_executable(const ElfFields& elf, size_t size) {
   }
 
   bool pie_flag = false;
+  bool has_flags1 = false;
   bool has_soname = false;
   if (dyn_offset && dyn_size && *dyn_offset < size) {
     const size_t entry_size = is64 ? 16 : 8;
@@ -135,10 +137,13 @@ bool elf_dyn_is_executable(const ElfFields& elf, size_t size) {
       const auto value = elf.addr(entry + entry_size / 2);
       if (!tag || !value || *tag == kDtNull) break;
       if (*tag == kDtSoname) has_soname = true;
-      if (*tag == kDtFlags1 && (*value & kDf1Pie) != 0) pie_flag = true;
+      if (*tag == kDtFlags1) {
+        has_flags1 = true;
+        pie_flag = (*value & kDf1Pie) != 0;
+      }
     }
   }
-  return pie_flag || (has_interp && !has_soname);
+  return pie_flag || (!has_flags1 && has_interp && !has_soname);
 }
 
 FileFormat sniff_elf(ByteSpan b) {
@@ -153,7 +158,8 @@ FileFormat sniff_elf(ByteSpan b) {
   switch (*type) {
     case 1: return FileFormat::ElfRelocatable;
     case 2: return FileFormat::ElfExecutable;
-    case 3: return elf_dyn_is_executable(elf, b.size()) ? FileFormat::ElfExecutable : FileFormat::ElfSharedObject;
+    case 3:
+      return elf_dyn_is_executable(elf, b.size()) ? FileFormat::ElfExecutable : FileFormat::ElfSharedObject;
     case 4: return FileFormat::ElfCore;
     default: return FileFormat::Unknown;
   }
@@ -232,7 +238,7 @@ struct ZipEvidence {
   }
   FileFormat verdict() const {
     if (odf != FileFormat::Unknown) return odf;
-    if (android) return FileFormat::Apk;  // before Jar: every APK is signed with a META-INF manifest
+    if (android) return FileFormat::Apk;  // before Jar: most APKs also carry META-INF/MANIFEST.MF
     if (content_types && word) return FileFormat::Docx;
     if (content_types && excel) return FileFormat::Xlsx;
     if (content_types && powerpoint) return FileFormat::Pptx;
@@ -482,25 +488,28 @@ FileFormat sniff_bzip2(ByteSpan b) {
   const auto level = b.u8(3);
   if (!level || *level < '1' || *level > '9') return FileFormat::Unknown;
   // The stream continues with a block header (BCD pi) or, when empty, the end marker (sqrt pi).
-  const bool ok = agrees_with(b, 4, lit("\x31\x41\x59\x26\x53\x59")) || agrees_with(b, 4, lit("\x17\x72\x45\x38\x50\x90"));
+  const bool ok = agrees_with(b, 4, lit("\x31\x41\x59\x26\x53\x59")) ||
+                  agrees_with(b, 4, lit("\x17\x72\x45\x38\x50\x90"));
   return ok ? FileFormat::Bzip2 : FileFormat::Unknown;
 }
 
 // Zstandard skippable frames (magic 0x184D2A50..5F) are also used in front of LZ4 frames; step over
 // a few to see which real frame follows.
 FileFormat sniff_skippable_frames(ByteSpan b) {
+  const auto is_skippable = [](uint32_t magic) { return (magic & 0xfffffff0) == 0x184d2a50; };
+  if (!is_skippable(b.le32(0).value_or(0))) return FileFormat::Unknown;
   size_t pos = 0;
   for (int hop = 0; hop < 4; ++hop) {
     const auto magic = b.le32(pos);
     if (!magic) break;
     if (*magic == 0xfd2fb528) return FileFormat::Zstd;
     if (*magic == 0x184d2204 || *magic == 0x184c2102) return FileFormat::Lz4;
-    if ((*magic & 0xfffffff0) != 0x184d2a50) return hop == 0 ? FileFormat::Unknown : FileFormat::Zstd;
+    if (!is_skippable(*magic)) break;
     const auto length = b.le32(pos + 4);
     if (!length || *length > b.size() - pos - 8) break;
     pos += 8 + *length;
   }
-  return FileFormat::Zstd;
+  return FileFormat::Zstd;  // the skippable-frame magic itself belongs to the zstd format
 }
 
 FileFormat sniff_ar(ByteSpan b) {
@@ -531,11 +540,15 @@ FileFormat sniff_binary_cpio(ByteSpan b) {
   return b.u8(26 + *name_size - 1u) == uint8_t{0} ? FileFormat::Cpio : FileFormat::Unknown;
 }
 
-bool is_hex_digit(uint8_t c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_hex_digit(uint8_t c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 FileFormat sniff_ascii_cpio(ByteSpan b) {
   const auto next = b.u8(6);
-  if (b.starts_with("070707")) return next && *next >= '0' && *next <= '7' ? FileFormat::Cpio : FileFormat::Unknown;
+  if (b.starts_with("070707")) {
+    return next && *next >= '0' && *next <= '7' ? FileFormat::Cpio : FileFormat::Unknown;
+  }
   if (b.starts_with("070701") || b.starts_with("070702")) {
     return next && is_hex_digit(*next) ? FileFormat::Cpio : FileFormat::Unknown;
   }
@@ -553,9 +566,11 @@ FileFormat sniff_lzma(ByteSpan b) {
   if (!properties || !dictionary || !unpacked || !first_coded) return FileFormat::Unknown;
   const auto power_of_two = [](uint32_t v) { return v != 0 && (v & (v - 1)) == 0; };
   const uint32_t dict = *dictionary;
-  const bool dict_ok = dict >= 4096 && dict <= 0x60000000 && (power_of_two(dict) || (dict % 3 == 0 && power_of_two(dict / 3)));
+  const bool dict_ok = dict >= 4096 && dict <= 0x60000000 &&
+                       (power_of_two(dict) || (dict % 3 == 0 && power_of_two(dict / 3)));
   const bool size_ok = *unpacked == UINT64_MAX || *unpacked < (uint64_t{1} << 40);
-  return (*properties < 225 && dict_ok && size_ok && *first_coded == 0) ? FileFormat::Lzma : FileFormat::Unknown;
+  const bool ok = *properties < 225 && dict_ok && size_ok && *first_coded == 0;
+  return ok ? FileFormat::Lzma : FileFormat::Unknown;
 }
 
 // "ustar" at 257 marks POSIX and GNU tar; a v7 header has no magic, only its checksum: the octal sum
@@ -627,7 +642,9 @@ FileFormat sniff_riff(ByteSpan b) {
 FileFormat sniff_id3(ByteSpan b) {
   const auto version = b.u8(3);
   const auto flags = b.u8(5);
-  if (!version || !flags || *version < 2 || *version > 4 || b.u8(4) == uint8_t{0xff}) return FileFormat::Unknown;
+  if (!version || !flags || *version < 2 || *version > 4 || b.u8(4) == uint8_t{0xff}) {
+    return FileFormat::Unknown;
+  }
   size_t tag_size = 0;
   for (size_t i = 6; i < 10; ++i) {
     const auto part = b.u8(i);
@@ -695,7 +712,9 @@ FileFormat sniff_mpeg_audio(ByteSpan b) {
 FileFormat sniff_iso_media(ByteSpan b) {
   const auto box_size = b.be32(0);
   const auto brand = b.exact(8, 4);
-  if (!box_size || !brand || (*box_size != 1 && (*box_size < 16 || *box_size > 4096))) return FileFormat::Unknown;
+  if (!box_size || !brand || (*box_size != 1 && (*box_size < 16 || *box_size > 4096))) {
+    return FileFormat::Unknown;
+  }
   for (const char c : brand->as_chars()) {
     if (c < 0x20 || c > 0x7e) return FileFormat::Unknown;
   }
@@ -778,7 +797,9 @@ FileFormat sniff_leading_magic(ByteSpan b) {
       if (const FileFormat f = s.check(b); f != FileFormat::Unknown) return f;
     }
   }
-  if (b.starts_with("LZIP") && (agrees_with(b, 4, lit("\1")) || agrees_with(b, 4, lit("\0")))) return FileFormat::Lzip;
+  if (b.starts_with("LZIP") && (agrees_with(b, 4, lit("\1")) || agrees_with(b, 4, lit("\0")))) {
+    return FileFormat::Lzip;  // version 0 or 1
+  }
   if (b.starts_with("\x1f\x9d")) {
     const auto flags = b.u8(2);  // low five bits: maximum code width, 9..16
     if (!flags || ((*flags & 0x1f) >= 9 && (*flags & 0x1f) <= 16)) return FileFormat::UnixCompress;
@@ -802,12 +823,11 @@ FileFormat sniff_fixed_offsets(ByteSpan b) {
   // A PDF behind junk (a common evasion): require a version ("%PDF-1.7") to avoid prose about PDF.
   const std::string_view head = b.prefix(kPdfHeaderWindow).as_chars();
   for (size_t at = head.find("%PDF-"); at != std::string_view::npos; at = head.find("%PDF-", at + 1)) {
-    const auto major = b.u8(at + 5);
-    const auto dot = b.u8(at + 6);
-    const auto minor = b.u8(at + 7);
-    if (major && dot && minor && *major >= '1' && *major <= '9' && *dot == '.' && *minor >= '0' && *minor <= '9') {
-      return FileFormat::Pdf;
-    }
+    const auto digit = [&](size_t offset, char low) {
+      const auto c = b.u8(offset);
+      return c && *c >= low && *c <= '9';
+    };
+    if (digit(at + 5, '1') && b.matches(at + 6, ".") && digit(at + 7, '0')) return FileFormat::Pdf;
   }
   return FileFormat::Unknown;
 }

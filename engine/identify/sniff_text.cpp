@@ -17,7 +17,9 @@
 namespace assay::sniff {
 namespace {
 
-constexpr bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+constexpr bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
 constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
 constexpr bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 constexpr bool is_ident(char c) { return is_alpha(c) || is_digit(c) || c == '_'; }
@@ -70,11 +72,11 @@ size_t utf8_sequence(std::string_view t, size_t pos) {
 }
 
 // Per-byte class for the text test, so plain ASCII costs one lookup and one predictable branch.
-enum TextClass : uint8_t { kPlain, kControl, kNul, kHigh };
+enum TextClass : uint8_t { kPlain, kControl, kHigh };
 constexpr std::array<uint8_t, 256> make_text_classes() {
   std::array<uint8_t, 256> classes{};
   for (uint32_t c = 0; c < 256; ++c) {
-    classes[c] = c == 0 ? kNul : c >= 0x80 ? kHigh : is_binary_control(c) ? kControl : kPlain;
+    classes[c] = c >= 0x80 ? kHigh : is_binary_control(c) ? kControl : kPlain;
   }
   return classes;
 }
@@ -83,12 +85,12 @@ constexpr std::array<uint8_t, 256> kTextClasses = make_text_classes();
 // Text: no NUL, at most ~3% stray control characters, and at most 1/8 of bytes outside valid UTF-8
 // (so Latin-1 prose still counts, random bytes do not). `cut`: the prefix stops before the input.
 bool looks_like_text(std::string_view t, bool cut) {
+  if (t.find('\0') != std::string_view::npos) return false;  // memchr: most binaries stop here at once
   const size_t max_controls = t.size() / 32, max_invalid = t.size() / 8;
   size_t controls = 0, invalid = 0;
   for (size_t i = 0; i < t.size(); ++i) {
     const uint8_t text_class = kTextClasses[static_cast<unsigned char>(t[i])];
     if (text_class == kPlain) continue;
-    if (text_class == kNul) return false;
     if (text_class == kControl) {
       if (++controls > max_controls) return false;
       continue;
@@ -139,19 +141,33 @@ std::string_view next_word(std::string_view line, size_t& pos) {
   return line.substr(start, pos - start);
 }
 
+// True when `program` is `base` or a versioned or suffixed variant of it: "python3.11", "bash5",
+// "perl5.36-x86_64-linux-gnu", "python3-dbg".
+bool names_interpreter(std::string_view program, std::string_view base) {
+  if (!program.starts_with(base)) return false;
+  if (program.size() == base.size()) return true;
+  const char next = program[base.size()];
+  return is_digit(next) || next == '.' || next == '-';
+}
+
 FileFormat from_interpreter(std::string_view program) {
-  // Versioned names ("python3.11", "perl5.36", "bash5") name the same language.
-  while (!program.empty() && (is_digit(program.back()) || program.back() == '.')) program.remove_suffix(1);
-  static constexpr std::string_view kShells[] = {"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"};
-  for (const std::string_view shell : kShells) {
-    if (program == shell) return FileFormat::ShellScript;
+  struct Interpreter {
+    std::string_view name;
+    FileFormat format;
+  };
+  static constexpr Interpreter kInterpreters[] = {
+      {"sh", FileFormat::ShellScript},       {"bash", FileFormat::ShellScript},
+      {"dash", FileFormat::ShellScript},     {"zsh", FileFormat::ShellScript},
+      {"ksh", FileFormat::ShellScript},      {"ash", FileFormat::ShellScript},
+      {"mksh", FileFormat::ShellScript},     {"python", FileFormat::PythonScript},
+      {"pypy", FileFormat::PythonScript},    {"perl", FileFormat::PerlScript},
+      {"ruby", FileFormat::RubyScript},      {"php", FileFormat::PhpScript},
+      {"node", FileFormat::NodeScript},      {"nodejs", FileFormat::NodeScript},
+      {"pwsh", FileFormat::PowerShell},      {"powershell", FileFormat::PowerShell},
+  };
+  for (const Interpreter& interpreter : kInterpreters) {
+    if (names_interpreter(program, interpreter.name)) return interpreter.format;
   }
-  if (program == "python" || program == "pypy") return FileFormat::PythonScript;
-  if (program == "perl") return FileFormat::PerlScript;
-  if (program == "ruby") return FileFormat::RubyScript;
-  if (program == "php") return FileFormat::PhpScript;
-  if (program == "node" || program == "nodejs") return FileFormat::NodeScript;
-  if (program == "pwsh" || program == "powershell") return FileFormat::PowerShell;
   return FileFormat::Unknown;
 }
 
@@ -172,7 +188,8 @@ FileFormat from_shebang(std::string_view line) {
 // ---- Markup, mail, JSON ---------------------------------------------------------------------------
 
 bool contains_ci(std::string_view t, std::string_view pattern) {
-  for (size_t at = t.find(pattern.front()); at != std::string_view::npos; at = t.find(pattern.front(), at + 1)) {
+  const char first = pattern.front();
+  for (size_t at = t.find(first); at != std::string_view::npos; at = t.find(first, at + 1)) {
     if (starts_with_ci(t.substr(at), pattern)) return true;
   }
   return false;
@@ -191,7 +208,8 @@ bool looks_like_html(std::string_view t) {
     t = t.substr(skip_space(t, end + 3));
   }
   if (starts_with_ci(t, "<!doctype html")) return tag_ends_at(t, 14);
-  static constexpr std::string_view kTags[] = {"<html", "<head", "<body", "<script", "<iframe", "<meta", "<title", "<style"};
+  static constexpr std::string_view kTags[] = {"<html",   "<head", "<body",  "<script",
+                                               "<iframe", "<meta", "<title", "<style"};
   for (const std::string_view tag : kTags) {
     if (starts_with_ci(t, tag) && tag_ends_at(t, tag.size())) return true;
   }
@@ -206,6 +224,13 @@ bool is_header_name(std::string_view name) {
   return true;
 }
 
+// "From sender Thu Jul 22 20:37:55 1999": an mbox separator ends with the year, unlike prose.
+bool is_mbox_separator(std::string_view line) {
+  if (!line.starts_with("From ") || line.size() < 10) return false;
+  const std::string_view year = line.substr(line.size() - 5);
+  return year[0] == ' ' && std::all_of(year.begin() + 1, year.end(), is_digit);
+}
+
 // Mail: the text opens with a header block of at least two "Name: value" lines, one of them a header
 // only mail carries. An mbox "From " separator line counts as such a header.
 bool looks_like_email(std::string_view t) {
@@ -214,7 +239,7 @@ bool looks_like_email(std::string_view t) {
   size_t headers = 0;
   bool mail_header = false;
   size_t pos = 0;
-  if (t.starts_with("From ")) {
+  if (is_mbox_separator(first_line(t))) {
     headers = 1;
     mail_header = true;
     pos = std::min(t.find('\n'), t.size() - 1) + 1;
@@ -260,7 +285,10 @@ Scan scan_json_string(std::string_view t, size_t& pos) {
 
 Scan scan_json_scalar(std::string_view t, size_t& pos) {
   const size_t start = pos;
-  while (pos < t.size() && (is_alpha(t[pos]) || is_digit(t[pos]) || t[pos] == '-' || t[pos] == '+' || t[pos] == '.')) ++pos;
+  const auto scalar_char = [](char c) {
+    return is_alpha(c) || is_digit(c) || c == '-' || c == '+' || c == '.';
+  };
+  while (pos < t.size() && scalar_char(t[pos])) ++pos;
   const std::string_view token = t.substr(start, pos - start);
   if (pos >= t.size()) {  // cut by the prefix bound: accept any prefix of a plausible token
     return (std::string_view("true").starts_with(token) || std::string_view("false").starts_with(token) ||
@@ -375,12 +403,14 @@ FileFormat from_extension(std::string_view name) {
 enum Lang : uint8_t { kBatch = 1, kPowerShell = 2, kVbs = 4, kJs = 8 };
 
 // What must follow a hint for it to count; keeps English words ("function of", "var") from scoring.
+// What must surround a hint for it to count; keeps English words ("function of", "let me") and other
+// languages (Perl's "key => value", C's "const int") from scoring.
 enum class Follow : uint8_t {
   Nothing,
-  Letter,        // "document.write"
   Paren,         // "param (" / "param("
-  Assignment,    // "var x =", "Set x ="
+  Assignment,    // "var x =", "Set x =" (not "==")
   FunctionCall,  // "function f(" / "function("
+  AfterParen,    // "(x) =>": an arrow right after a parameter list
 };
 
 struct Hint {
@@ -415,10 +445,13 @@ constexpr Hint kHints[] = {
     {"var ", kJs, 1, false, false, Follow::Assignment},
     {"const ", kJs, 1, false, false, Follow::Assignment},
     {"let ", kJs, 1, false, false, Follow::Assignment},
-    {"=>", kJs, 1, false, false},
-    {"document.", kJs, 2, false, false, Follow::Letter},
-    {"window.", kJs, 2, false, false, Follow::Letter},
-    {"eval(", kJs, 2, false, false},
+    {"=>", kJs, 1, false, false, Follow::AfterParen},
+    {"eval(", kJs, 1, false, false},  // Perl, PHP and Python have it too
+    {"atob(", kJs, 1, false, false},
+    {"document.write", kJs, 2, false, false},
+    {"document.getElementBy", kJs, 2, false, false},
+    {"document.createElement(", kJs, 2, false, false},
+    {"window.location", kJs, 2, false, false},
     {"console.log(", kJs, 2, false, false},
     {"new activexobject(", kJs, 2, false, true},
     {"string.fromcharcode(", kJs, 2, false, true},
@@ -455,29 +488,33 @@ bool at_line_start(std::string_view t, size_t pos) {
   return pos == 0 || t[pos - 1] == '\n' || t[pos - 1] == '\r';
 }
 
-bool follow_ok(std::string_view t, size_t pos, Follow follow) {
+// `start` is where the hint begins in `t`, `pos` just after it.
+bool follow_ok(std::string_view t, size_t start, size_t pos, Follow follow) {
   const auto skip_blanks = [&] {
     while (pos < t.size() && (t[pos] == ' ' || t[pos] == '\t')) ++pos;
   };
   const auto skip_identifier = [&] {
-    const size_t start = pos;
+    const size_t from = pos;
     while (pos < t.size() && (is_ident(t[pos]) || t[pos] == '$')) ++pos;
-    return pos > start;
+    return pos > from;
   };
   switch (follow) {
     case Follow::Nothing: return true;
-    case Follow::Letter: return pos < t.size() && is_alpha(t[pos]);
     case Follow::Paren: skip_blanks(); return pos < t.size() && t[pos] == '(';
     case Follow::Assignment:
       skip_blanks();
       if (!skip_identifier()) return false;
       skip_blanks();
-      return pos < t.size() && (t[pos] == '=' || t[pos] == ';' || t[pos] == ',');
+      return pos < t.size() && t[pos] == '=' && (pos + 1 >= t.size() || t[pos + 1] != '=');
     case Follow::FunctionCall:
+      if (pos < t.size() && is_ident(t[pos])) return false;  // "functions", "functional"
       skip_blanks();
       skip_identifier();
       skip_blanks();
       return pos < t.size() && t[pos] == '(';
+    case Follow::AfterParen:
+      while (start > 0 && (t[start - 1] == ' ' || t[start - 1] == '\t')) --start;
+      return start > 0 && t[start - 1] == ')';
   }
   return false;
 }
@@ -489,7 +526,7 @@ bool hint_matches(std::string_view t, size_t pos, const Hint& hint) {
     return false;
   }
   const bool text_ok = hint.ignore_case ? starts_with_ci(rest, hint.text) : rest.starts_with(hint.text);
-  return text_ok && follow_ok(t, pos + hint.text.size(), hint.follow);
+  return text_ok && follow_ok(t, pos, pos + hint.text.size(), hint.follow);
 }
 
 // One pass over the prefix, looking up hints by their first byte at word starts.
@@ -499,10 +536,11 @@ FileFormat from_content_hints(std::string_view t) {
   bool after_ident = false;
   for (size_t i = 0; i < t.size(); ++i) {
     const char c = t[i];
-    // Inside a word only the hints that do not start with a word character may begin.
+    // Inside a word, or after a '.' ("self.document"), only hints not starting with a word character
+    // may begin.
     uint32_t candidates = kHintsByFirstByte[static_cast<unsigned char>(c)] & ~seen &
                           (after_ident ? kNonWordHints : ~uint32_t{0});
-    after_ident = is_ident(c);
+    after_ident = is_ident(c) || c == '.';
     if (candidates == 0) continue;
     for (; candidates != 0; candidates &= candidates - 1) {
       const auto h = static_cast<size_t>(std::countr_zero(candidates));
