@@ -93,6 +93,7 @@ class Budget {
   uint64_t objects() const { return objects_; }
   uint64_t total_decoded_bytes() const { return total_bytes_; }
   uint64_t input_bytes() const { return input_bytes_; }
+  std::chrono::steady_clock::time_point deadline() const { return deadline_; }
 
  private:
   std::optional<LimitKind> trip(LimitKind kind) {

@@ -5,14 +5,24 @@
 namespace assay {
 namespace {
 
-uint8_t rca_factor(const Classification& c) {
-  switch (c.verdict) {
+uint8_t rca_factor(Verdict verdict, uint8_t factor) {
+  switch (verdict) {
     case Verdict::Unknown: return 0;
-    case Verdict::Goodware: return c.factor;
+    case Verdict::Goodware: return factor;
     case Verdict::Suspicious:
-    case Verdict::Malicious: return static_cast<uint8_t>(5 + c.factor);
+    case Verdict::Malicious: return static_cast<uint8_t>(5 + factor);
   }
   return 0;
+}
+
+void write_scalar(JsonWriter& w, const Scalar& value) {
+  if (const bool* b = std::get_if<bool>(&value)) {
+    w.boolean(*b);
+  } else if (const int64_t* i = std::get_if<int64_t>(&value)) {
+    w.sint(*i);
+  } else {
+    w.string(std::get<std::string>(value));
+  }
 }
 
 void write_hashes(JsonWriter& w, const Digests& d) {
@@ -106,16 +116,23 @@ void write_properties(JsonWriter& w, const Entry& e) {
     w.begin_object();
     w.field("name", p.name);
     w.key("value");
-    if (const bool* b = std::get_if<bool>(&p.value)) {
-      w.boolean(*b);
-    } else if (const int64_t* i = std::get_if<int64_t>(&p.value)) {
-      w.sint(*i);
-    } else {
-      w.string(std::get<std::string>(p.value));
-    }
+    write_scalar(w, p.value);
     w.end_object();
   }
   w.end_array();
+}
+
+void write_scan_result(JsonWriter& w, const ScanResult& r) {
+  w.begin_object();
+  w.field("name", r.name);
+  w.field("type", r.type);
+  w.field_uint("classification", static_cast<uint64_t>(r.verdict));
+  w.field_uint("factor", r.factor);
+  w.field_uint("rca_factor", rca_factor(r.verdict, r.factor));
+  w.field("result", r.result);
+  w.field("version", r.version);
+  w.field_bool("ignored", r.ignored);
+  w.end_object();
 }
 
 void write_classification(JsonWriter& w, const Entry& e) {
@@ -124,12 +141,89 @@ void write_classification(JsonWriter& w, const Entry& e) {
   w.begin_object();
   w.field_uint("classification", static_cast<uint64_t>(c.verdict));
   w.field_uint("factor", c.factor);
-  w.field_uint("rca_factor", rca_factor(c));
+  w.field_uint("rca_factor", rca_factor(c.verdict, c.factor));
   w.field("result", c.result);
   w.field_bool("propagated", c.propagated);
+  if (c.propagated && c.propagation_source) {
+    w.key("propagation_source");
+    w.begin_object();
+    w.field("name", "sha1");
+    w.key("value");
+    w.hex(c.propagation_source->data(), c.propagation_source->size());
+    w.end_object();
+  }
   w.key("scan_results");
   w.begin_array();
+  for (const ScanResult& result : c.scan_results) write_scan_result(w, result);
   w.end_array();
+  w.end_object();
+}
+
+void write_indicators(JsonWriter& w, const Entry& e) {
+  w.key("indicators");
+  w.begin_array();
+  for (const Indicator& indicator : e.indicators) {
+    w.begin_object();
+    w.field_uint("id", indicator.id);
+    w.field_uint("priority", indicator.priority);
+    w.field_uint("category", indicator.category);
+    w.field("description", indicator.description);
+    w.field_uint("relevance", indicator.relevance);
+    w.key("reasons");
+    w.begin_array();
+    for (const IndicatorReason& reason : indicator.reasons) {
+      w.begin_object();
+      w.field_uint("category", reason.category);
+      w.field("description", reason.description);
+      w.field_bool("propagated", reason.propagated);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_yara(JsonWriter& w, const Entry& e) {
+  w.key("yara");
+  w.begin_object();
+  w.key("matches");
+  w.begin_array();
+  for (const YaraMatch& match : e.yara_matches) {
+    w.begin_object();
+    w.field("rule", match.rule);
+    w.field("namespace", match.ns);
+    w.key("tags");
+    w.begin_array();
+    for (const std::string& tag : match.tags) w.string(tag);
+    w.end_array();
+    w.key("meta");
+    w.begin_object();
+    for (const auto& [name, value] : match.meta) {
+      w.key(name);
+      write_scalar(w, value);
+    }
+    w.end_object();
+    w.key("strings");
+    w.begin_array();
+    for (const YaraString& string : match.strings) {
+      w.begin_object();
+      w.field("identifier", string.identifier);
+      w.field_uint("offset", string.offset);
+      w.field_uint("length", string.length);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
+void write_metadata(JsonWriter& w, const Entry& e) {
+  w.key("metadata");
+  w.begin_object();
+  if (!e.yara_matches.empty()) write_yara(w, e);
   w.end_object();
 }
 
@@ -153,7 +247,10 @@ void write_entry(JsonWriter& w, const Entry& e) {
   write_properties(w, e);
   w.end_object();
   write_classification(w, e);
+  write_indicators(w, e);
+  w.field("story", e.story);
   write_tags(w, e);
+  write_metadata(w, e);
   w.end_object();
 }
 

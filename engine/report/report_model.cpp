@@ -41,7 +41,7 @@ void Entry::add_warning(std::string warning) {
   }
 }
 
-void Entry::set_property(std::string name, std::variant<bool, int64_t, std::string> value) {
+void Entry::set_property(std::string name, Scalar value) {
   for (Property& property : properties) {
     if (property.name == name) {
       property.value = std::move(value);

@@ -7,9 +7,11 @@
 // Thread-safety: a ReportModel is built by one scan on one thread and is immutable afterwards.
 #pragma once
 
+#include <array>
 #include <cstdint>
-#include <string>
 #include <deque>
+#include <optional>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -32,16 +34,69 @@ enum class Verdict : uint8_t {
   Malicious = 3,
 };
 
+// A scalar value of a property or of YARA rule meta.
+using Scalar = std::variant<bool, int64_t, std::string>;
+
 struct Property {
   std::string name;
-  std::variant<bool, int64_t, std::string> value;
+  Scalar value;
 };
+
+// One engine's opinion of an object: an element of classification.scan_results.
+struct ScanResult {
+  std::string name;  // "Assay YARA", "Assay Heuristics"
+  std::string type;  // "yara", "internal"
+  Verdict verdict = Verdict::Unknown;
+  uint8_t factor = 0;
+  std::string result;   // threat name, "" when none
+  std::string version;  // e.g. the ruleset identifier
+  bool ignored = false;
+};
+
+// Orders verdicts by severity: classification first, then factor. Goodware is above unknown here,
+// but propagation never lets goodware travel upwards (see classify/propagate.cpp).
+inline bool more_severe(Verdict a, uint8_t factor_a, Verdict b, uint8_t factor_b) {
+  if (a != b) return static_cast<int>(a) > static_cast<int>(b);
+  return factor_a > factor_b;
+}
 
 struct Classification {
   Verdict verdict = Verdict::Unknown;
   uint8_t factor = 0;
   std::string result;
   bool propagated = false;
+  std::optional<std::array<uint8_t, 20>> propagation_source;  // sha1 of the deciding descendant
+  std::vector<ScanResult> scan_results;                       // the deciding result first
+};
+
+struct IndicatorReason {
+  uint32_t category = 0;
+  std::string description;
+  bool propagated = false;
+};
+
+// A behaviour or property worth a human's attention (tc_report indicators[]).
+struct Indicator {
+  uint32_t id = 0;
+  uint8_t priority = 1;  // 1..7, higher is worse
+  uint32_t category = 0;
+  std::string description;
+  uint32_t relevance = 0;
+  std::vector<IndicatorReason> reasons;
+};
+
+struct YaraString {
+  std::string identifier;
+  uint64_t offset = 0;
+  uint32_t length = 0;
+};
+
+struct YaraMatch {
+  std::string rule;
+  std::string ns;
+  std::vector<std::string> tags;
+  std::vector<std::pair<std::string, Scalar>> meta;
+  std::vector<YaraString> strings;
 };
 
 // Per-subtree counts for info.statistics: one row per (type, subtype) with its identifications.
@@ -70,13 +125,16 @@ struct Entry {
   std::vector<std::string> tags;
   std::vector<FileStat> statistics;
   Classification classification;
+  std::vector<Indicator> indicators;
+  std::vector<YaraMatch> yara_matches;
+  std::string story;
 
   void add_tag(std::string_view tag);
   // Warnings are capped per entry: a crafted archive of a million bad members must not grow the
   // report without bound. The last kept line says that more were dropped.
   static constexpr size_t kMaxWarnings = 64;
   void add_warning(std::string warning);
-  void set_property(std::string name, std::variant<bool, int64_t, std::string> value);
+  void set_property(std::string name, Scalar value);
 };
 
 class ReportModel {

@@ -3,6 +3,8 @@
 #include <utility>
 #include <vector>
 
+#include "classify/heuristics.h"
+#include "classify/verdict.h"
 #include "unpack/unpacker.h"
 
 namespace assay {
@@ -28,6 +30,7 @@ struct Frame {
 };
 
 void finish_container(Entry& entry, const UnpackContext& ctx) {
+  apply_container_heuristics(entry, ctx.limit_hit, ctx.encrypted);
   if (ctx.failed_to_open && ctx.children_produced == 0 && !ctx.encrypted) {
     entry.unpack_status = UnpackStatus::Failed;
   } else if (ctx.limit_hit || ctx.incomplete) {
@@ -50,7 +53,10 @@ struct PendingObject {
 }  // namespace
 
 ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& model, const ObjectCallback& callback) {
-  const EngineConfig& config = engine_->config();
+  // Held for the whole scan: a reload elsewhere cannot free what this scan uses.
+  const std::shared_ptr<const Engine> engine = engine_;
+  const EngineConfig& config = engine->config();
+  const std::shared_ptr<const RuleSet>& rules = engine->rules();
   Budget budget(config.limits, root.size());
   std::vector<Frame> stack;
   bool aborted = false;
@@ -66,11 +72,17 @@ ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& mod
     entry.properties = std::move(object.properties);
     if (object.parent >= 0) model.at(static_cast<size_t>(object.parent)).children.push_back(entry.index);
 
-    Identification id = engine_->identifier().identify(object.bytes, entry.file_name);
+    Identification id = engine->identifier().identify(object.bytes, entry.file_name);
     entry.format = id.format;
     entry.magic_description = std::move(id.magic_description);
     entry.digests = hasher_.digest(object.bytes);
     if (entry.size >= kEntropyTagMinBytes && entry.digests.entropy > kEntropyTagThreshold) entry.add_tag("entropy-high");
+    apply_object_heuristics(object.bytes, entry);
+    if (rules && !rules->empty()) {
+      YaraOutcome outcome;
+      yara_.scan(rules, object.bytes, entry, budget.deadline(), outcome);
+      record_yara_outcome(entry, outcome, rules->identifier());
+    }
 
     if (callback && !callback(model, entry.index)) {
       aborted = true;
@@ -137,6 +149,7 @@ ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& mod
                         static_cast<int64_t>(parent.index), parent.depth + 1, std::move(child.properties)});
   }
 
+  decide_verdicts(model);
   model.finish();
   if (aborted) return ScanOutcome::Aborted;
   return budget.any_limit_hit() ? ScanOutcome::LimitReached : ScanOutcome::Complete;

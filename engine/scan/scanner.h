@@ -5,6 +5,7 @@
 #include <memory>
 #include <string_view>
 
+#include "classify/yara_matcher.h"
 #include "hash/hasher.h"
 #include "report/report_model.h"
 #include "scan/engine.h"
@@ -26,6 +27,8 @@ class Scanner {
   explicit Scanner(std::shared_ptr<const Engine> engine) : engine_(std::move(engine)) {}
 
   const Engine& engine() const { return *engine_; }
+  // Later scans use `engine` (e.g. after a rules reload); a scan in flight is not affected.
+  void set_engine(std::shared_ptr<const Engine> engine) { engine_ = std::move(engine); }
 
   // Scans `root` (borrowed for the duration of the call) into `model`, which must be empty.
   ScanOutcome scan(ByteSpan root, std::string_view name, ReportModel& model, const ObjectCallback& callback = {});
@@ -33,6 +36,7 @@ class Scanner {
  private:
   std::shared_ptr<const Engine> engine_;
   Hasher hasher_;
+  YaraMatcher yara_;
 };
 
 }  // namespace assay

@@ -136,9 +136,11 @@ class HostileInput(unittest.TestCase):
         for name, limit in expected.items():
             with self.subTest(bomb=name):
                 code, lines, err, peak_kib = run("scan", os.path.join(SAMPLES, "bombs", name))
-                self.assertEqual(code, 0, err)
+                self.assertEqual(code, 1, err)  # a bomb is suspicious: "detected"
                 report = lines[0]["tc_report"]
                 self.assertEqual(report[0]["info"]["unpacking"]["status"], 3)
+                self.assertEqual(report[0]["classification"]["classification"], 2)
+                self.assertIn(1002, [i["id"] for e in report for i in e["indicators"]])
                 self.assertIn("limit-exceeded", report[0]["tags"])
                 self.assertTrue(any(f"limit {limit} reached" in w for w in warnings_of(report)), warnings_of(report)[:3])
                 self.assertLess(peak_kib, 96 * 1024, "KiB of peak RSS")

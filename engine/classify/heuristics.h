@@ -1,0 +1,43 @@
+// Built-in heuristics (scan result type "internal", scanner "Assay Heuristics"): facts about an object
+// that need no rules. Each one that fires adds an indicator and, where it implies a verdict, a result.
+#pragma once
+
+#include <optional>
+
+#include "limits/limits.h"
+#include "report/report_model.h"
+#include "util/checked_reader.h"
+
+namespace assay {
+
+inline constexpr std::string_view kHeuristicsScanner = "Assay Heuristics";
+
+// Indicator ids and categories of ours (stable: clients may key on them).
+enum IndicatorId : uint32_t {
+  kIndicatorEicar = 1001,
+  kIndicatorDecompressionBomb = 1002,
+  kIndicatorEncrypted = 1003,
+  kIndicatorDisguisedExecutable = 1004,
+  kIndicatorDoubleExtension = 1005,
+  kIndicatorYaraMatch = 1100,
+  kIndicatorContainsThreat = 1200,
+};
+
+enum IndicatorCategory : uint32_t {
+  kCategoryDetection = 1,
+  kCategoryEvasion = 2,
+  kCategoryPacking = 3,
+};
+
+// What an object's own bytes and name say: EICAR, an executable behind a document or image
+// extension, a double extension.
+void apply_object_heuristics(ByteSpan bytes, Entry& entry);
+
+// What unpacking a container said: a bomb limit hit, encrypted members.
+void apply_container_heuristics(Entry& entry, std::optional<LimitKind> limit_hit, bool encrypted);
+
+// True when `bytes` are the EICAR anti-malware test file (the 68-byte string, optionally followed by
+// whitespace, at most 128 bytes in all).
+bool is_eicar(ByteSpan bytes);
+
+}  // namespace assay
