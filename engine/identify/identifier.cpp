@@ -62,11 +62,12 @@ Identifier::Identifier(size_t magic_prefix_limit)
 
 Identifier::~Identifier() = default;
 
-Identification Identifier::identify(ByteSpan bytes, std::string_view name) const {
+Identification Identifier::identify(ByteSpan bytes, std::string_view name, double entropy) const {
   Identification result;
   result.format = sniff_format(bytes, name);
   if (result.format == FileFormat::Unknown) {
-    result.magic_description = magic_->describe(bytes);
+    // Compressed or encrypted payloads the sniffer does not know: libmagic has nothing to add.
+    if (entropy < kRandomEntropy) result.magic_description = magic_->describe(bytes);
     result.format = FileFormat::Binary;
   }
   return result;

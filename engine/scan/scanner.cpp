@@ -72,10 +72,10 @@ ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& mod
     entry.properties = std::move(object.properties);
     if (object.parent >= 0) model.at(static_cast<size_t>(object.parent)).children.push_back(entry.index);
 
-    Identification id = engine->identifier().identify(object.bytes, entry.file_name);
+    entry.digests = hasher_.digest(object.bytes);
+    Identification id = engine->identifier().identify(object.bytes, entry.file_name, entry.digests.entropy);
     entry.format = id.format;
     entry.magic_description = std::move(id.magic_description);
-    entry.digests = hasher_.digest(object.bytes);
     if (entry.size >= kEntropyTagMinBytes && entry.digests.entropy > kEntropyTagThreshold) entry.add_tag("entropy-high");
     apply_object_heuristics(object.bytes, entry);
     if (rules && !rules->empty()) {
