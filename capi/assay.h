@@ -18,6 +18,8 @@
  *                  time. Strings it hands out live until the report is freed (or, for the rendered
  *                  JSON, until the next render on it).
  *   assay_render_options  How to render a report (report type, pretty printing). One thread at a time.
+ *   assay_rules    An immutable snapshot of the rules an engine uses (identifier, per-file compile
+ *                  status). Owned by the caller; share freely; it stays valid after a reload.
  *
  * Errors
  *   Every function that can fail returns an int status: ASSAY_OK (0), a small positive soft outcome
@@ -79,7 +81,8 @@ enum {
   ASSAY_E_TOO_LARGE = -5,        /* unmappable input larger than max_object_bytes */
   ASSAY_E_NO_MEMORY = -6,
   ASSAY_E_UNSUPPORTED = -7, /* a valid request this build does not provide (e.g. a report type) */
-  ASSAY_E_INTERNAL = -8     /* a bug in Assay: please report it */
+  ASSAY_E_INTERNAL = -8,    /* a bug in Assay: please report it */
+  ASSAY_E_RULES = -9        /* a rule file failed to compile (strict reload): nothing was changed */
 };
 
 /* A short, static English name for a status ("ok", "limit reached", "invalid handle", ...). */
@@ -121,6 +124,11 @@ ASSAY_API const char *assay_option_name(assay_option option);
 ASSAY_API int assay_config_add_password(assay_config *config, const char *password);
 ASSAY_API int assay_config_clear_passwords(assay_config *config);
 
+/* Adds YARA rules: a .yar/.yara source file, a compiled rules file (yarac), or a folder searched
+ * recursively for both. Each source file is one ruleset named by its stem (its YARA namespace).
+ * Paths are read when an engine is made or reloaded, not now. The text is copied. */
+ASSAY_API int assay_config_add_rules(assay_config *config, const char *path);
+
 /* The message of the last failed call on this config ("" when none); lives until the next call on it. */
 ASSAY_API const char *assay_config_last_error(const assay_config *config);
 
@@ -129,10 +137,25 @@ ASSAY_API const char *assay_config_last_error(const assay_config *config);
 
 typedef struct assay_engine assay_engine;
 typedef struct assay_scanner assay_scanner;
+typedef struct assay_rules assay_rules;
 
-/* Builds an engine from `config` (NULL: every default). On failure the message is on the config
- * (when one was given). */
+/* Builds an engine from `config` (NULL: every default), compiling its rules. A rule file that fails
+ * to compile is left out and reported (assay_engine_rules); the others work. On failure the message
+ * is on the config (when one was given). */
 ASSAY_API int assay_engine_new(assay_engine **out, const assay_config *config);
+
+/* Reload flags. */
+enum { ASSAY_RELOAD_STRICT = 1 /* refuse the new rules if any file fails to compile */ };
+
+/* Recompiles the engine's rule paths beside the running rules and swaps the new set in atomically:
+ * scans already running finish with the old set, later scans use the new one, and the old set is
+ * freed when its last scan ends. Safe to call while other threads scan with this engine. With
+ * ASSAY_RELOAD_STRICT, a compile error anywhere returns ASSAY_E_RULES and keeps the old set.
+ * `attempt` (may be NULL) receives a snapshot of what was compiled, swapped in or not. */
+ASSAY_API int assay_engine_reload(assay_engine *engine, int flags, assay_rules **attempt);
+
+/* A snapshot of the rules the engine uses now. */
+ASSAY_API int assay_engine_rules(const assay_engine *engine, assay_rules **out);
 /* Releases the caller's reference; scanners made from it keep it alive until they are freed. */
 ASSAY_API void assay_engine_free(assay_engine *engine);
 
@@ -165,6 +188,33 @@ ASSAY_API int assay_scan_buffer(assay_scanner *scanner, const void *data, size_t
 ASSAY_API int assay_scan_fd(assay_scanner *scanner, int fd, const char *name, assay_report **out);
 /* Scans a file by path; the root's file name is the path's last component. */
 ASSAY_API int assay_scan_path(assay_scanner *scanner, const char *path, assay_report **out);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Rules snapshots                                                                                 */
+
+ASSAY_API void assay_rules_free(assay_rules *rules);
+
+/* The ruleset identifier: SHA-1 (40 hex digits) of the active rulesets' names and contents; it
+ * changes exactly when the rules change. "" when no rules are active. Lives as long as the snapshot. */
+ASSAY_API const char *assay_rules_id(const assay_rules *rules);
+
+/* Number of rule files (rulesets), compiled or not. */
+ASSAY_API size_t assay_rules_count(const assay_rules *rules);
+
+/* One rule file's compile status. Set struct_size to sizeof(assay_ruleset_info) first. Strings
+ * live as long as the snapshot. */
+typedef struct assay_ruleset_info {
+  uint32_t struct_size;
+  int active;      /* 1: compiled and in use; 0: left out (see errors) */
+  int precompiled; /* 1: a compiled rules file */
+  uint64_t rule_count;
+  const char *name;     /* the file's stem: the ruleset's name and YARA namespace */
+  const char *path;
+  const char *errors;   /* "file:line: message" lines separated by newlines; "" when none */
+  const char *warnings; /* compiler warnings and malformed threat names, same form */
+} assay_ruleset_info;
+
+ASSAY_API int assay_rules_info(const assay_rules *rules, size_t index, assay_ruleset_info *info);
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Reports                                                                                         */

@@ -58,6 +58,7 @@ const char* assay_status_name(int status) {
     case ASSAY_E_NO_MEMORY: return "out of memory";
     case ASSAY_E_UNSUPPORTED: return "unsupported";
     case ASSAY_E_INTERNAL: return "internal error";
+    case ASSAY_E_RULES: return "rules failed to compile";
     default: return "unknown status";
   }
 }

@@ -21,6 +21,7 @@ enum class Kind : uint32_t {
   Scanner = 0x4153434e,        // "ASCN"
   Report = 0x41525054,         // "ARPT"
   RenderOptions = 0x41524f50,  // "AROP"
+  Rules = 0x4152554c,          // "ARUL"
 };
 
 struct Handle {
@@ -58,6 +59,14 @@ void free_handle(T* handle) {
   if (handle == nullptr) return;
   unregister_handle(handle);
   delete handle;
+}
+
+// Writes one field of a caller's versioned struct (first field: uint32_t struct_size) only when the
+// caller's struct_size covers it, so a program built against an older, smaller struct still works.
+template <typename Struct, typename Field>
+void put_field(Struct* info, Field Struct::*member, Field value) {
+  const size_t end = reinterpret_cast<const char*>(&(info->*member)) - reinterpret_cast<const char*>(info) + sizeof(Field);
+  if (end <= info->struct_size) info->*member = value;
 }
 
 // Runs `body` and turns any escaping C++ exception into a status, with the message on `owner`.

@@ -19,11 +19,9 @@ std::string to_hex(const uint8_t* bytes, size_t size) {
   return text;
 }
 
-// Copies only the fields the caller's struct_size covers, so an older, smaller struct still works.
 template <typename Field>
 void put(assay_object_info* info, Field assay_object_info::*member, Field value) {
-  const size_t end = reinterpret_cast<const char*>(&(info->*member)) - reinterpret_cast<const char*>(info) + sizeof(Field);
-  if (end <= info->struct_size) info->*member = value;
+  assay::capi::put_field(info, member, value);
 }
 
 }  // namespace

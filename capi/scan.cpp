@@ -22,6 +22,7 @@ int status_of(const assay::Error& error) {
 }
 
 int scan_source(assay_scanner* s, const assay::Source& source, const std::string& name, assay_report** out) {
+  s->scanner.set_engine(s->slot->current());  // picks up a reload between scans
   auto* report = new assay_report();
   std::unique_ptr<assay_report> owned(report);
   assay::ObjectCallback callback;
@@ -70,7 +71,7 @@ int assay_engine_new(assay_engine** out, const assay_config* config) {
   return guarded(c, [&] {
     assay::EngineConfig settings = c != nullptr ? c->settings : assay::EngineConfig{};
     auto engine = std::make_shared<const assay::Engine>(std::move(settings));
-    *out = assay::capi::make_handle<assay_engine>(std::move(engine));
+    *out = assay::capi::make_handle<assay_engine>(std::make_shared<assay::capi::EngineSlot>(std::move(engine)));
     return ASSAY_OK;
   });
 }
@@ -85,7 +86,7 @@ int assay_scanner_new(assay_scanner** out, const assay_engine* engine) {
   auto* e = checked<assay_engine>(engine);
   if (e == nullptr) return ASSAY_E_INVALID_HANDLE;
   return guarded(nullptr, [&] {
-    *out = assay::capi::make_handle<assay_scanner>(e->engine);
+    *out = assay::capi::make_handle<assay_scanner>(e->slot);
     return ASSAY_OK;
   });
 }
@@ -126,7 +127,7 @@ int assay_scan_fd(assay_scanner* scanner, int fd, const char* name, assay_report
   if (s == nullptr) return ASSAY_E_INVALID_HANDLE;
   if (fd < 0) return s->fail(ASSAY_E_INVALID_ARGUMENT, "fd is negative");
   return guarded(s, [&] {
-    auto source = assay::Source::from_fd(fd, s->scanner.engine().config().limits.max_object_bytes);
+    auto source = assay::Source::from_fd(fd, s->slot->current()->config().limits.max_object_bytes);
     if (!source.ok()) return s->fail(status_of(source.error()), source.error().message);
     return scan_source(s, source.value(), name != nullptr ? name : "", out);
   });
@@ -140,7 +141,7 @@ int assay_scan_path(assay_scanner* scanner, const char* path, assay_report** out
   if (path == nullptr) return s->fail(ASSAY_E_INVALID_ARGUMENT, "path is NULL");
   return guarded(s, [&] {
     const std::string text(path);
-    auto source = assay::Source::from_path(text, s->scanner.engine().config().limits.max_object_bytes);
+    auto source = assay::Source::from_path(text, s->slot->current()->config().limits.max_object_bytes);
     if (!source.ok()) return s->fail(status_of(source.error()), source.error().message);
     return scan_source(s, source.value(), last_component(text), out);
   });

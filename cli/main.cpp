@@ -99,6 +99,20 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
+// A rule file that failed to compile is skipped by the engine; say so once, on stderr.
+void report_rule_problems(const assay_engine* engine) {
+  assay_rules* rules = nullptr;
+  if (assay_engine_rules(engine, &rules) != ASSAY_OK) return;
+  for (size_t i = 0; i < assay_rules_count(rules); ++i) {
+    assay_ruleset_info info{};
+    info.struct_size = sizeof info;
+    if (assay_rules_info(rules, i, &info) != ASSAY_OK) continue;
+    if (!info.active) std::fprintf(stderr, "assay: rules %s skipped:\n%s\n", info.path, info.errors);
+    if (*info.warnings != '\0') std::fprintf(stderr, "assay: rules %s:\n%s\n", info.path, info.warnings);
+  }
+  assay_rules_free(rules);
+}
+
 std::optional<assay_engine*> make_engine(const assay_cli::Options& options) {
   assay_config* config = nullptr;
   if (assay_config_new(&config) != ASSAY_OK) return std::nullopt;
@@ -110,6 +124,7 @@ std::optional<assay_engine*> make_engine(const assay_cli::Options& options) {
     }
   }
   if (options.replace_passwords) assay_config_clear_passwords(config);
+  for (const std::string& path : options.rules) assay_config_add_rules(config, path.c_str());
   for (const std::string& password : options.passwords) assay_config_add_password(config, password.c_str());
   assay_engine* engine = nullptr;
   if (ok && assay_engine_new(&engine, config) != ASSAY_OK) {
@@ -118,6 +133,7 @@ std::optional<assay_engine*> make_engine(const assay_cli::Options& options) {
   }
   assay_config_free(config);
   if (!ok) return std::nullopt;
+  report_rule_problems(engine);
   return engine;
 }
 

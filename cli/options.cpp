@@ -52,6 +52,8 @@ const char* usage() {
          "  {\"path\": ..., \"tc_report\": [...]}. Exit status: 0 nothing detected, 1 detected, 2 error.\n"
          "options:\n"
          "  --pretty                 indent the JSON (for one report at a time)\n"
+         "  --rules PATH             YARA rules: a .yar/.yara file, a compiled rules file or a folder\n"
+         "                           (repeatable); a file that fails to compile is reported and skipped\n"
          "  --report-type NAME       report type (default: large)\n"
          "  -j, --jobs N             scan N files at once (default 1)\n"
          "  --max-depth N            containers at this depth are not unpacked (default 16)\n"
@@ -83,6 +85,9 @@ bool parse_scan_options(int argc, char** argv, Options& options, std::string& er
     } else if (arg == "--password") {
       if (!value(text)) return false;
       options.passwords.emplace_back(text);
+    } else if (arg == "--rules") {
+      if (!value(text)) return false;
+      options.rules.emplace_back(text);
     } else if (arg == "--report-type") {
       if (!value(text)) return false;
       options.report_type = std::string(text);

@@ -14,6 +14,7 @@ struct Options {
   std::vector<std::string> paths;
   std::vector<std::pair<assay_option, uint64_t>> limits;  // applied in order
   std::vector<std::string> passwords;
+  std::vector<std::string> rules;  // --rules PATH, repeatable
   bool replace_passwords = false;  // --no-default-passwords
   bool pretty = false;
   std::string report_type = "large";

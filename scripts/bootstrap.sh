@@ -10,7 +10,7 @@ packages=(
   # engine libraries (found by find_package / pkg-config, never vendored)
   libyara-dev libmagic-dev libmagic-mgc zlib1g-dev libarchive-dev libssl-dev libsimdjson-dev
   # tests and benchmarks
-  doctest-dev libbenchmark-dev python3
+  doctest-dev libbenchmark-dev python3 valgrind
   # real tools the sample generators and the peer benchmarks run
   zip unzip p7zip-full tar gzip bzip2 xz-utils zstd lz4 lzip cpio binutils gcab xorriso rpm coreutils yara
   ncompress libarchive-tools

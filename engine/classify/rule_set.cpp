@@ -26,11 +26,6 @@ void ensure_yara_initialized() {
   (void)status;
 }
 
-struct RuleFile {
-  fs::path path;
-  bool precompiled = false;
-  std::string content;  // sources only: what the identifier hashes
-};
 
 bool has_compiled_magic(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -45,13 +40,15 @@ bool is_rule_source(const fs::path& path) {
   return ext == ".yar" || ext == ".yara";
 }
 
-std::vector<RuleFile> collect_rule_files(const std::vector<std::string>& paths, std::vector<RulesetStatus>& missing) {
-  std::vector<RuleFile> files;
+// Every rule file under `paths`, in a stable order, with whether it is precompiled.
+std::vector<std::pair<fs::path, bool>> collect_rule_files(const std::vector<std::string>& paths,
+                                                          std::vector<RulesetStatus>& missing) {
+  std::vector<std::pair<fs::path, bool>> files;
   const auto consider = [&](const fs::path& path, bool named_explicitly) {
     if (is_rule_source(path)) {
-      files.push_back({path, false, {}});
+      files.emplace_back(path, false);
     } else if (has_compiled_magic(path)) {
-      files.push_back({path, true, {}});
+      files.emplace_back(path, true);
     } else if (named_explicitly) {
       RulesetStatus status;
       status.name = path.stem().string();
@@ -106,11 +103,13 @@ YR_COMPILER* new_compiler(Diagnostics& diagnostics) {
   return compiler;
 }
 
-// Adds one source file to `compiler`; returns the number of errors.
-int add_source(YR_COMPILER* compiler, const RuleFile& file, const std::string& ns) {
-  FILE* handle = std::fopen(file.path.c_str(), "rb");
+// Adds one source to `compiler`; returns the number of errors.
+int add_source(YR_COMPILER* compiler, const std::string& content, const fs::path& path, bool from_text,
+               const std::string& ns) {
+  if (from_text) return yr_compiler_add_string(compiler, content.c_str(), ns.c_str());
+  FILE* handle = std::fopen(path.c_str(), "rb");
   if (handle == nullptr) return 1;
-  const int errors = yr_compiler_add_file(compiler, handle, ns.c_str(), file.path.c_str());
+  const int errors = yr_compiler_add_file(compiler, handle, ns.c_str(), path.c_str());
   std::fclose(handle);
   return errors;
 }
@@ -205,6 +204,15 @@ std::string read_all(const fs::path& path) {
 
 }  // namespace
 
+// One ruleset to build: a file (compiled with its path known, so relative includes work) or text.
+struct RuleSet::Source {
+  fs::path path;
+  std::string name;
+  bool precompiled = false;
+  bool from_text = false;
+  std::string content;  // sources: what the identifier hashes (and, for text, what is compiled)
+};
+
 RuleSet::~RuleSet() {
   for (YR_RULES* rules : compiled_) yr_rules_destroy(rules);
 }
@@ -226,25 +234,37 @@ const RuleVerdict& RuleSet::verdict_of(const YR_RULE* rule) const {
 }
 
 std::shared_ptr<const RuleSet> RuleSet::load(const std::vector<std::string>& paths) {
+  std::vector<RulesetStatus> unusable;
+  std::vector<Source> files;
+  for (auto& [path, precompiled] : collect_rule_files(paths, unusable)) {
+    Source source{path, path.stem().string(), precompiled, false, {}};
+    if (!precompiled) source.content = read_all(path);
+    files.push_back(std::move(source));
+  }
+  return build(std::move(files), std::move(unusable));
+}
+
+std::shared_ptr<const RuleSet> RuleSet::from_text(const std::vector<std::pair<std::string, std::string>>& sources) {
+  std::vector<Source> files;
+  for (const auto& [name, text] : sources) files.push_back(Source{{}, name, false, true, text});
+  return build(std::move(files), {});
+}
+
+std::shared_ptr<const RuleSet> RuleSet::build(std::vector<Source> files, std::vector<RulesetStatus> unusable) {
   ensure_yara_initialized();
   std::shared_ptr<RuleSet> set(new RuleSet());
-  std::vector<RulesetStatus> unusable;
-  std::vector<RuleFile> files = collect_rule_files(paths, unusable);
 
   // One status per file; namespaces are the stems, made unique when two files share a stem.
   std::map<std::string, int> stems;
   std::vector<size_t> sources;
   for (size_t i = 0; i < files.size(); ++i) {
     RulesetStatus status;
-    status.name = files[i].path.stem().string();
+    status.name = files[i].name;
     if (const int seen = stems[status.name]++; seen > 0) status.name += "_" + std::to_string(seen + 1);
     status.path = files[i].path.string();
     status.precompiled = files[i].precompiled;
     set->statuses_.push_back(std::move(status));
-    if (!files[i].precompiled) {
-      files[i].content = read_all(files[i].path);
-      sources.push_back(i);
-    }
+    if (!files[i].precompiled) sources.push_back(i);
   }
 
   // Optimistic path: every source into one compiler. libyara cannot go on after an error, so on any
@@ -259,7 +279,7 @@ std::shared_ptr<const RuleSet> RuleSet::load(const std::vector<std::string>& pat
     for (size_t i : good) {
       diagnostics.errors = &set->statuses_[i].errors;
       diagnostics.warnings = &set->statuses_[i].warnings;
-      errors += add_source(compiler, files[i], set->statuses_[i].name);
+      errors += add_source(compiler, files[i].content, files[i].path, files[i].from_text, set->statuses_[i].name);
       if (errors > 0) break;
     }
     if (errors == 0) {
@@ -282,7 +302,7 @@ std::shared_ptr<const RuleSet> RuleSet::load(const std::vector<std::string>& pat
       Diagnostics alone{&status.errors, &status.warnings};
       YR_COMPILER* single = new_compiler(alone);
       if (single == nullptr) continue;
-      if (add_source(single, files[i], status.name) == 0) {
+      if (add_source(single, files[i].content, files[i].path, files[i].from_text, status.name) == 0) {
         status.warnings.clear();  // they are collected again in the combined compile
         still_good.push_back(i);
       } else if (status.errors.empty()) {

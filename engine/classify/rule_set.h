@@ -49,6 +49,9 @@ class RuleSet {
   // searched recursively). Never throws for bad rules: each file's outcome is in statuses().
   static std::shared_ptr<const RuleSet> load(const std::vector<std::string>& paths);
 
+  // Compiles rule sources given as text, one ruleset per (name, text) pair; for fuzzing and tests.
+  static std::shared_ptr<const RuleSet> from_text(const std::vector<std::pair<std::string, std::string>>& sources);
+
   // The SHA-1 (hex) of the active rulesets' names and contents; "" when no rules are active.
   const std::string& identifier() const { return identifier_; }
   const std::vector<RulesetStatus>& statuses() const { return statuses_; }
@@ -61,6 +64,8 @@ class RuleSet {
 
  private:
   RuleSet() = default;
+  struct Source;
+  static std::shared_ptr<const RuleSet> build(std::vector<Source> files, std::vector<RulesetStatus> unusable);
 
   std::string identifier_;
   std::vector<RulesetStatus> statuses_;

@@ -71,7 +71,9 @@ std::string describe(const Entry& entry) {
   if (entry.format == FileFormat::Binary && !entry.magic_description.empty()) what = entry.magic_description;
   std::string story = (entry.parent < 0 ? "A " : "An extracted ") + what + " object of " + std::to_string(entry.size) +
                       " bytes";
-  if (!entry.children.empty()) story += " holding " + std::to_string(entry.children.size()) + " direct members";
+  if (!entry.children.empty()) {
+    story += " holding " + std::to_string(entry.children.size()) + (entry.children.size() == 1 ? " member" : " members");
+  }
   story += ".";
   if (entry.unpack_status == UnpackStatus::Partial) story += " Unpacking stopped early (see warnings).";
   if (entry.unpack_status == UnpackStatus::Failed) story += " It could not be unpacked.";

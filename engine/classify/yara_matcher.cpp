@@ -34,8 +34,10 @@ YaraMatch describe_match(YR_SCAN_CONTEXT* context, const YR_RULE* rule) {
   const YR_STRING* string = nullptr;
   yr_rule_strings_foreach(rule, string) {
     const YR_MATCH* hit = nullptr;
+    size_t kept = 0;
+    // libyara keeps each string's matches ordered by offset, so the first ones kept are the earliest.
     yr_string_matches_foreach(context, string, hit) {
-      if (match.strings.size() >= YaraMatcher::kMaxStringsPerMatch) break;
+      if (kept++ >= YaraMatcher::kMaxMatchesPerString) break;
       match.strings.push_back(YaraString{string->identifier, static_cast<uint64_t>(hit->base + hit->offset),
                                          static_cast<uint32_t>(hit->match_length)});
     }

@@ -31,11 +31,11 @@ class YaraMatcher {
   YaraMatcher& operator=(const YaraMatcher&) = delete;
 
   // Scans `bytes` (an object described by `entry`) with every compiled set of `rules`, stopping at
-  // `deadline`. Matched strings are kept up to a bound per rule.
+  // `deadline`. Each string's matches are kept up to a bound, the first ones by offset.
   void scan(const std::shared_ptr<const RuleSet>& rules, ByteSpan bytes, const Entry& entry,
             std::chrono::steady_clock::time_point deadline, YaraOutcome& out);
 
-  static constexpr size_t kMaxStringsPerMatch = 64;
+  static constexpr size_t kMaxMatchesPerString = 64;
 
  private:
   void bind(const std::shared_ptr<const RuleSet>& rules);

@@ -246,3 +246,121 @@ class CommandLine(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+RULES = os.path.join(os.path.dirname(__file__), "..", "..", "rules")
+TEST_RULES = os.path.join(os.path.dirname(__file__), "..", "rules")
+
+
+def by_name(report):
+    return {e["info"]["file"]["file_name"]: e for e in report}
+
+
+class Classification(unittest.TestCase):
+    def assert_eicar_chain(self, report):
+        leaf = [e for e in report if e["info"]["file"]["file_name"] == "eicar.com"]
+        self.assertEqual(len(leaf), 1)
+        leaf = leaf[0]
+        c = leaf["classification"]
+        self.assertEqual((c["classification"], c["factor"], c["rca_factor"], c["result"], c["propagated"]),
+                         (3, 1, 6, "Text.Test.EICAR", False))
+        self.assertIn("yara-match", leaf["tags"])
+        self.assertEqual(leaf["metadata"]["yara"]["matches"][0]["rule"], "EICAR_Test_File")
+        sha1 = hashes(leaf)["sha1"]
+        index = leaf["parent"]
+        ancestors = 0
+        while True:
+            entry = report[index]
+            c = entry["classification"]
+            self.assertEqual((c["classification"], c["result"], c["propagated"]), (3, "Text.Test.EICAR", True))
+            self.assertEqual(c["propagation_source"], {"name": "sha1", "value": sha1})
+            self.assertEqual(c["scan_results"][0]["result"], "Text.Test.EICAR")
+            self.assertIn(1200, [i["id"] for i in entry["indicators"]])
+            ancestors += 1
+            if "parent" not in entry:
+                break
+            index = entry["parent"]
+        return ancestors
+
+    def test_eicar_alone_and_nested(self):
+        code, lines, err, _ = run("scan", "--rules", RULES, os.path.join(SAMPLES, "src/eicar.com"))
+        self.assertEqual(code, 1, err)
+        root = lines[0]["tc_report"][0]
+        self.assertEqual((root["classification"]["classification"], root["classification"]["result"]), (3, "Text.Test.EICAR"))
+        self.assertEqual(sorted(r["name"] for r in root["classification"]["scan_results"]), ["Assay Heuristics", "Assay YARA"])
+        # Without rules the built-in heuristic still finds it.
+        self.assertEqual(scan("src/eicar.com")[0]["classification"]["result"], "Text.Test.EICAR")
+        # In a zip in a tar.gz in a 7z: every ancestor is malicious by propagation.
+        report = scan("nested/nested.7z", "--rules", RULES)
+        self.assertEqual(self.assert_eicar_chain(report), 4)
+        clean = by_name(report)["hello.txt"]["classification"]
+        self.assertEqual((clean["classification"], clean["propagated"]), (0, False))
+
+    def test_meta_driven_verdicts(self):
+        cases = {  # sample: (classification, factor, rca_factor, result)
+            "src/hello.txt": (1, 4, 4, ""),
+            "src/random.bin": (2, 3, 8, ""),
+            "src/script.sh": (3, 5, 10, "Script-Shell.Trojan.Testcase"),
+            "src/page.html": (2, 1, 6, ""),
+            "src/data.json": (3, 2, 7, ""),  # a malformed name classifies without the name
+            "formats/sample.cpio": (2, 4, 9, "Archive-CPIO.Dropper.Testcase"),
+        }
+        for sample, expected in cases.items():
+            with self.subTest(sample=sample):
+                root = scan(sample, "--rules", os.path.join(TEST_RULES, "verdicts.yar"))[0]
+                c = root["classification"]
+                self.assertEqual((c["classification"], c["factor"], c["rca_factor"], c["result"]), expected)
+                self.assertEqual(c["scan_results"][0]["name"], "Assay YARA")
+                self.assertEqual(c["scan_results"][0]["type"], "yara")
+                self.assertEqual(len(c["scan_results"][0]["version"]), 40)  # the ruleset identifier
+        page = scan("src/page.html", "--rules", os.path.join(TEST_RULES, "verdicts.yar"))[0]
+        self.assertIn(1100, [i["id"] for i in page["indicators"]])
+
+    def test_goodware_child_never_lowers_or_lifts_a_parent(self):
+        report = scan("formats/sample.tar", "--rules", os.path.join(TEST_RULES, "verdicts.yar"))
+        named = by_name(report)
+        self.assertEqual(named["hello.txt"]["classification"]["classification"], 1)
+        self.assertEqual(named["random.bin"]["classification"]["classification"], 2)
+        root = report[0]["classification"]
+        self.assertEqual((root["classification"], root["factor"], root["propagated"]), (2, 3, True))
+        self.assertEqual(root["propagation_source"]["value"], hashes(named["random.bin"])["sha1"])
+        # Only the goodware child: the parent stays unknown.
+        report = scan("formats/hello.txt.gz", "--rules", os.path.join(TEST_RULES, "verdicts.yar"))
+        self.assertEqual(report[1]["classification"]["classification"], 1)
+        self.assertEqual((report[0]["classification"]["classification"], report[0]["classification"]["propagated"]), (0, False))
+
+    def test_malformed_threat_name_is_a_load_warning(self):
+        code, _, err, _ = run("scan", "--rules", os.path.join(TEST_RULES, "verdicts.yar"),
+                              os.path.join(SAMPLES, "edge/empty.bin"))
+        self.assertEqual(code, 0)
+        self.assertIn("Badly_Named_Data", err)
+        self.assertIn("generic family", err)
+
+    def test_broken_rule_file_leaves_the_rest_working(self):
+        code, lines, err, _ = run("scan", "--rules", os.path.join(TEST_RULES, "broken"),
+                                  os.path.join(SAMPLES, "src/hello.txt"))
+        self.assertEqual(code, 1, err)  # the good file's rule still matched: suspicious
+        self.assertEqual(lines[0]["tc_report"][0]["classification"]["classification"], 2)
+        self.assertRegex(err, r"broken\.yar:\d+: ")
+        self.assertIn("skipped", err)
+
+    def test_match_offsets_agree_with_the_yara_tool(self):
+        rules = os.path.join(TEST_RULES, "offsets.yar")
+        for sample in ("src/hello.txt", "src/page.html", "src/random.bin", "src/script.sh", "formats/sample.tar"):
+            with self.subTest(sample=sample):
+                path = os.path.join(SAMPLES, sample)
+                tool = subprocess.run(["yara", "-s", rules, path], capture_output=True, text=True, errors="replace",
+                                      check=True).stdout
+                per_string = defaultdict(list)
+                for line in tool.splitlines():
+                    if line.startswith("0x"):
+                        offset, identifier, _ = line.split(":", 2)
+                        per_string[identifier].append(int(offset, 16))
+                # Assay keeps each string's first 64 matches by offset; the tool prints them all.
+                expected = {(i, o) for i, offsets in per_string.items() for o in sorted(offsets)[:64]}
+                root = scan(sample, "--rules", rules)[0]
+                matches = root.get("metadata", {}).get("yara", {}).get("matches", [])
+                ours = {(s["identifier"], s["offset"]) for m in matches for s in m["strings"]}
+                self.assertEqual(ours, expected)
+                if expected:
+                    self.assertEqual(matches[0]["rule"], "Offsets_Text")

@@ -1,0 +1,5 @@
+rule Broken_Rule
+{
+  condition:
+    this is not yara
+}
