@@ -364,3 +364,25 @@ class Classification(unittest.TestCase):
                 self.assertEqual(ours, expected)
                 if expected:
                     self.assertEqual(matches[0]["rule"], "Offsets_Text")
+
+
+class RuleSources(unittest.TestCase):
+    def test_precompiled_rules_load_and_match(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            compiled = os.path.join(tmp, "eicar.yarc")
+            subprocess.run(["yarac", os.path.join(RULES, "eicar.yar"), compiled], check=True, capture_output=True)
+            root = scan("src/eicar.com", "--rules", compiled)[0]
+            self.assertEqual(root["metadata"]["yara"]["matches"][0]["rule"], "EICAR_Test_File")
+            self.assertIn("Assay YARA", [r["name"] for r in root["classification"]["scan_results"]])
+
+    def test_a_slow_rule_times_out_with_a_warning_not_a_hang(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            slow = os.path.join(tmp, "slow.yar")
+            with open(slow, "w") as f:
+                f.write("rule Slow { condition: for all i in (0..filesize) : "
+                        "(for all j in (0..filesize) : (uint8(j) >= 0)) }\n")
+            code, lines, err, _ = run("scan", "--rules", slow, "--timeout", "1", os.path.join(SAMPLES, "src/random.bin"))
+            self.assertIn(code, (0, 1), err)
+            self.assertTrue(any("yara: scan timed out" in w for w in warnings_of(lines[0]["tc_report"])))
