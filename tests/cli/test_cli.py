@@ -386,3 +386,18 @@ class RuleSources(unittest.TestCase):
             code, lines, err, _ = run("scan", "--rules", slow, "--timeout", "1", os.path.join(SAMPLES, "src/random.bin"))
             self.assertIn(code, (0, 1), err)
             self.assertTrue(any("yara: scan timed out" in w for w in warnings_of(lines[0]["tc_report"])))
+
+
+class CommunityRules(unittest.TestCase):
+    def test_community_constructs_compile_and_behave(self):
+        rules = os.path.join(TEST_RULES, "community_style.yar")
+        code, _, err, _ = run("scan", "--rules", rules, os.path.join(SAMPLES, "edge/empty.bin"))
+        self.assertEqual(code, 0, err)
+        self.assertEqual(err, "")  # no compile error or warning
+        expected = {"src/hello.txt": ["Community_Hash_And_Name"], "src/random.bin": ["Community_Entropy"],
+                    "src/script.sh": ["Community_Counts"], "src/page.html": []}
+        for sample, rules_matched in expected.items():
+            with self.subTest(sample=sample):
+                root = scan(sample, "--rules", rules)[0]
+                matched = [m["rule"] for m in root.get("metadata", {}).get("yara", {}).get("matches", [])]
+                self.assertEqual(matched, rules_matched)
