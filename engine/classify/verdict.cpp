@@ -69,8 +69,9 @@ std::string describe(const Entry& entry) {
   const FormatInfo& info = format_info(entry.format);
   std::string what = info.identification.empty() ? std::string(info.file_type) : std::string(info.identification);
   if (entry.format == FileFormat::Binary && !entry.magic_description.empty()) what = entry.magic_description;
-  std::string story = (entry.parent < 0 ? "A " : "An extracted ") + what + " object of " + std::to_string(entry.size) +
-                      " bytes";
+  // Built with append: GCC 12 warns wrongly (-Wrestrict) on literal + std::string chains at -O3.
+  std::string story(entry.parent < 0 ? "A " : "An extracted ");
+  story.append(what).append(" object of ").append(std::to_string(entry.size)).append(" bytes");
   if (!entry.children.empty()) {
     story += " holding " + std::to_string(entry.children.size()) + (entry.children.size() == 1 ? " member" : " members");
   }

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Assay's full scan against YARA alone, same rules, same already-unpacked files, one core.
+#
+#   bash bench/yara_bench.sh [BUILD_DIR] [RULES]
+#
+# RULES is a folder of .yar files (a real community set, e.g. signature-base's yara/ folder, when
+# you have one); without it a 4,000-rule synthetic set shaped like signature-base is generated.
+# Both tools load the same precompiled rules (yarac), so compile time is out of the comparison.
+# Prints medians of 5 runs: (1) ~100 MB of real executables and libraries, Assay's time over yara's
+# (target <= 1.3); (2) 2,000 small files, the per-object cost of each and the difference (target
+# <= 50 us).
+set -euo pipefail
+build=${1:-build}
+rules_in=${2:-}
+assay="$build/assay"
+[ -x "$assay" ] || { echo "no $assay: build first" >&2; exit 2; }
+command -v yara >/dev/null && command -v yarac >/dev/null || { echo "needs yara and yarac (apt-get install yara)" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if [ -z "$rules_in" ]; then
+  python3 "$(dirname "$0")/make_rules.py" "$work/rules" 4000 20 >&2
+  rules_in="$work/rules"
+fi
+# One compiled file for both tools (yarac takes many sources; each keeps its own namespace).
+mapfile -t sources < <(find "$rules_in" -name '*.yar' -o -name '*.yara' | sort)
+args=()
+for s in "${sources[@]}"; do args+=("$(basename "${s%.*}"):$s"); done
+yarac -d filename= -d filepath= -d extension= -d filetype= -d filesubtype= -d owner= "${args[@]}" "$work/rules.yarc" 2>"$work/yarac.log" ||
+  { echo "yarac failed:" >&2; tail -5 "$work/yarac.log" >&2; exit 2; }
+rule_count=$(grep -ch '^ *\(private \|global \)*rule ' "${sources[@]}" | awk '{s+=$1} END {print s}')
+
+# (1) real executables and libraries, plain (nothing to unpack), about 100 MB.
+mkdir -p "$work/big"
+total=0
+while IFS= read -r f; do
+  size=$(stat -c %s "$f")
+  [ $((total + size)) -gt 100000000 ] && break
+  cp "$f" "$work/big/$(basename "$f").$total"
+  total=$((total + size))
+done < <(find /usr/bin /usr/lib/x86_64-linux-gnu -maxdepth 1 -type f -size +20k -size -8M 2>/dev/null | sort)
+# (2) 2,000 small text files.
+mkdir -p "$work/small"
+python3 - "$work/small" <<'PY'
+import os, random, sys
+rng = random.Random(3)
+words = "the quick brown fox jumps over a lazy dog while mail gateways scan every attachment".split()
+for i in range(2000):
+    with open(os.path.join(sys.argv[1], f"note{i:04d}.txt"), "w") as f:
+        f.write(" ".join(rng.choice(words) for _ in range(90)) + "\n")
+PY
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+time_it() {  # prints the median wall time of 5 runs of "$@"
+  local runs=()
+  "$@" >/dev/null 2>&1 || true  # warm the page cache
+  for _ in 1 2 3 4 5; do
+    local start end
+    start=$(date +%s.%N)
+    "$@" >/dev/null 2>&1 || true
+    end=$(date +%s.%N)
+    runs+=("$(echo "$end - $start" | bc -l)")
+  done
+  printf '%s\n' "${runs[@]}" | median
+}
+pin=(taskset -c 0)
+command -v taskset >/dev/null || pin=()
+
+echo "rules: $rule_count in ${#sources[@]} files ($rules_in)"
+for set in big small; do
+  files=$(find "$work/$set" -type f | wc -l)
+  bytes=$(du -sb "$work/$set" | cut -f1)
+  t_yara=$(time_it "${pin[@]}" yara -p 1 -C -r "$work/rules.yarc" "$work/$set")
+  t_assay=$(time_it "${pin[@]}" "$assay" scan -j 1 --rules "$work/rules.yarc" "$work/$set")
+  t_bare=$(time_it "${pin[@]}" "$assay" scan -j 1 "$work/$set")
+  printf '%-6s %5d files %11d bytes | yara -p 1: %7.3f s | assay: %7.3f s | assay without rules: %7.3f s | ratio assay/yara: %5.2f\n' \
+    "$set" "$files" "$bytes" "$t_yara" "$t_assay" "$t_bare" "$(echo "$t_assay / $t_yara" | bc -l)"
+  if [ "$set" = small ]; then
+    printf '       per object: yara %.1f us, assay %.1f us, difference %.1f us (target <= 50)\n' \
+      "$(echo "$t_yara * 1000000 / $files" | bc -l)" "$(echo "$t_assay * 1000000 / $files" | bc -l)" \
+      "$(echo "($t_assay - $t_yara) * 1000000 / $files" | bc -l)"
+  fi
+done
