@@ -1,0 +1,95 @@
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+
+#include "classify/rule_set.h"
+#include "classify/verdict.h"
+#include "scan/engine.h"
+#include "scan/scanner.h"
+
+namespace {
+
+assay::ByteSpan span_of(const std::string& text) {
+  return assay::ByteSpan(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+}
+
+const char* kMarkerRule = R"(
+rule Marker { meta: classification = "malicious" factor = 4 threat_name = "Text.Trojan.Marker"
+  strings: $m = "MARKER" condition: $m })";
+
+}  // namespace
+
+TEST_CASE("a reload frees the old rules once the last scanner moves on") {
+  auto base = std::make_shared<const assay::Engine>(assay::EngineConfig{});
+  auto first_rules = assay::RuleSet::from_text({{"first", kMarkerRule}});
+  std::weak_ptr<const assay::RuleSet> first_weak = first_rules;
+  auto first = std::make_shared<const assay::Engine>(*base, std::move(first_rules));
+
+  assay::Scanner scanner(first);
+  assay::ReportModel model;
+  scanner.scan(span_of("a MARKER here"), "x.txt", model);
+  CHECK(model.at(0).classification.verdict == assay::Verdict::Malicious);
+
+  auto second = std::make_shared<const assay::Engine>(*base, assay::RuleSet::from_text({{"second", "rule Nothing { condition: false }"}}));
+  first.reset();
+  CHECK_FALSE(first_weak.expired());  // the scanner's YARA scanners still hold it
+  scanner.set_engine(second);
+  assay::ReportModel again;
+  scanner.scan(span_of("a MARKER here"), "x.txt", again);
+  CHECK(again.at(0).classification.verdict == assay::Verdict::Unknown);
+  CHECK(first_weak.expired());
+}
+
+TEST_CASE("rule verdict meta is read once, with threat names checked") {
+  const auto rules = assay::RuleSet::from_text({{"verdicts", R"(
+rule Good { meta: classification = "goodware" factor = 5 condition: true }
+rule NoMeta { condition: true }
+rule BadName { meta: classification = "malicious" threat_name = "Win32.Trojan.Generic" condition: true }
+rule BadFactor { meta: classification = "suspicious" factor = 9 condition: true }
+rule Parts { meta: classification = "malicious" factor = 3 platform = "Script" subplatform = "JS"
+  type = "Downloader" family = "Nemucod" condition: true })"}});
+  REQUIRE(rules->all_compiled());
+  CHECK(rules->rule_count() == 5);
+  const auto& warnings = rules->statuses().at(0).warnings;
+  CHECK(warnings.size() == 2);
+
+  auto engine = std::make_shared<const assay::Engine>(assay::Engine(assay::EngineConfig{}), rules);
+  assay::Scanner scanner(engine);
+  assay::ReportModel model;
+  scanner.scan(span_of("anything"), "x.bin", model);
+  const assay::Entry& entry = model.at(0);
+  REQUIRE(entry.yara_matches.size() == 5);
+  // Malicious beats the rest; of the two malicious rules, factor 3 (Parts) beats BadName's default 1.
+  CHECK(entry.classification.verdict == assay::Verdict::Malicious);
+  CHECK(entry.classification.factor == 3);
+  CHECK(entry.classification.result == "Script-JS.Downloader.Nemucod");
+  // NoMeta says nothing about a verdict: an indicator, no invented family.
+  int yara_indicators = 0;
+  for (const assay::Indicator& indicator : entry.indicators) yara_indicators += indicator.id == 1100;
+  CHECK(yara_indicators == 1);
+}
+
+TEST_CASE("a broken ruleset is reported with its line and leaves the others active") {
+  const auto rules = assay::RuleSet::from_text({{"good", "rule A { condition: true }"},
+                                                {"bad", "rule B {\n condition:\n  nonsense here\n}"},
+                                                {"also_good", "rule C { condition: false }"}});
+  CHECK_FALSE(rules->all_compiled());
+  CHECK(rules->statuses().at(0).active);
+  CHECK_FALSE(rules->statuses().at(1).active);
+  CHECK(rules->statuses().at(2).active);
+  REQUIRE_FALSE(rules->statuses().at(1).errors.empty());
+  CHECK(rules->statuses().at(1).errors[0].find(":3: ") != std::string::npos);
+  CHECK(rules->identifier().size() == 40);
+  CHECK(rules->rule_count() == 2);
+}
+
+TEST_CASE("the identifier changes exactly when the rules change") {
+  const auto a = assay::RuleSet::from_text({{"r", "rule A { condition: true }"}});
+  const auto same = assay::RuleSet::from_text({{"r", "rule A { condition: true }"}});
+  const auto renamed = assay::RuleSet::from_text({{"s", "rule A { condition: true }"}});
+  const auto edited = assay::RuleSet::from_text({{"r", "rule A { condition: false }"}});
+  CHECK(a->identifier() == same->identifier());
+  CHECK(a->identifier() != renamed->identifier());
+  CHECK(a->identifier() != edited->identifier());
+}
