@@ -6,7 +6,8 @@
 //                                   with python3 at start-up (deterministic content): text members
 //                                   are settled by the built-in sniffer, random binary members go to
 //                                   libmagic
-//   BM_Render/small_zip/text|binary assay::render_tc_report of one such scan's ReportModel
+//   BM_Render/1000_objects/TYPE/VIEW assay::render_tc_report of a 1,000-object scan, per report type
+//                                     and view (small vs large cost, JSON bytes per second)
 //
 // Counters: bytes_per_second is input (archive) bytes; objects/s counts report entries (root
 // included); hashed/s counts the bytes of every object (what the Hasher read).
@@ -64,8 +65,8 @@ struct Input {
   std::string error;  // why it could not be made (the benchmark is then skipped with this message)
 };
 
-Input make_small_zip(const std::string& kind) {
-  Input input{"small-" + kind + ".zip", {}, {}};
+Input make_small_zip(const std::string& kind, int members = kSmallMembers) {
+  Input input{"small-" + kind + "-" + std::to_string(members) + ".zip", {}, {}};
   char dir_template[] = "/tmp/assay-bench.XXXXXX";
   const char* tmp_dir = mkdtemp(dir_template);
   if (tmp_dir == nullptr) {
@@ -77,7 +78,7 @@ Input make_small_zip(const std::string& kind) {
   const std::filesystem::path zip = dir / input.name;
   std::ofstream(script) << kMakeZip;
   const std::string command = "python3 '" + script.string() + "' '" + zip.string() + "' " +
-                              std::to_string(kSmallMembers) + " " + kind;
+                              std::to_string(members) + " " + kind;
   if (std::system(command.c_str()) != 0) {
     input.error = "could not build the zip with python3 (" + command + ")";
   } else if (auto bytes = assay_bench::read_file(zip)) {
@@ -137,7 +138,9 @@ void BM_Scan(benchmark::State& state, const Input* input) {
   state.SetLabel(outcome_name(outcome));
 }
 
-void BM_Render(benchmark::State& state, const Input* input) {
+// Renders one scan's report with a report type and view; the yardstick is a 1,000-object
+// tree, where small must cost well under a quarter of large and large must reach 300 MB/s of JSON.
+void BM_Render(benchmark::State& state, const Input* input, const char* report_type, assay::View view) {
   if (!input->error.empty()) {
     state.SkipWithError(input->error.c_str());
     return;
@@ -145,7 +148,9 @@ void BM_Render(benchmark::State& state, const Input* input) {
   assay::Scanner scanner(engine());
   assay::ReportModel model;
   scanner.scan(assay_bench::span_of(input->bytes), input->name, model);
-  const assay::RenderOptions options{};
+  assay::RenderOptions options;
+  options.report_type = report_type;
+  options.view = view;
   size_t json_bytes = 0;
   for (auto _ : state) {
     std::string out;
@@ -184,8 +189,15 @@ int main(int argc, char** argv) {
   for (const Input& input : corpus) benchmark::RegisterBenchmark(("BM_Scan/" + input.name).c_str(), BM_Scan, &input);
   benchmark::RegisterBenchmark("BM_Scan/small_zip/text", BM_Scan, &small_text)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_Scan/small_zip/binary", BM_Scan, &small_binary)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("BM_Render/small_zip/text", BM_Render, &small_text)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("BM_Render/small_zip/binary", BM_Render, &small_binary)->Unit(benchmark::kMillisecond);
+  static const Input thousand = make_small_zip("text", 999);  // 1,000 objects with the root
+  for (const char* type : {"small", "medium", "large"}) {
+    for (const auto& [view_name, view] : {std::pair{"nested", assay::View::Nested}, std::pair{"flat", assay::View::Flat}}) {
+      std::string name = "BM_Render/1000_objects/";
+      name.append(type).append("/").append(view_name);
+      benchmark::RegisterBenchmark(name.c_str(), BM_Render, &thousand, type, view)
+          ->Unit(benchmark::kMicrosecond);
+    }
+  }
 
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

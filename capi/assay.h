@@ -102,7 +102,9 @@ typedef enum assay_option {
   ASSAY_OPT_MAX_RATIO = 5,          /* decoded per compressed byte, of one member (judged past 1 MiB)
                                        and of the whole scan per input byte (past 16 MiB); default 100 */
   ASSAY_OPT_TIMEOUT_MS = 6,         /* wall time of one scan in milliseconds (default 30000) */
-  ASSAY_OPT_MAGIC_PREFIX_BYTES = 7  /* bytes shown to libmagic for unknown binaries (default 65536) */
+  ASSAY_OPT_MAGIC_PREFIX_BYTES = 7, /* bytes shown to libmagic for unknown binaries (default 65536) */
+  ASSAY_OPT_REPORT_TYPES_DIR = 8    /* text: a folder of custom report types (*.json), loaded when the
+                                       engine is made; a bad file fails assay_engine_new */
 } assay_option;
 
 /* Creates a config holding every default and the password list {"infected"}. */
@@ -113,6 +115,9 @@ ASSAY_API void assay_config_free(assay_config *config);
  * value is outside the option's bounds; ASSAY_E_INVALID_ARGUMENT for an unknown option. */
 ASSAY_API int assay_config_set_u64(assay_config *config, assay_option option, uint64_t value);
 ASSAY_API int assay_config_get_u64(const assay_config *config, assay_option option, uint64_t *value);
+
+/* Sets a text option (ASSAY_OPT_REPORT_TYPES_DIR). The text is copied. */
+ASSAY_API int assay_config_set_text(assay_config *config, assay_option option, const char *value);
 
 /* The bounds and default of an option; any out-pointer may be NULL. */
 ASSAY_API int assay_option_bounds(assay_option option, uint64_t *min, uint64_t *max, uint64_t *default_value);
@@ -267,20 +272,32 @@ ASSAY_API const char *assay_report_last_error(const assay_report *report);
 typedef struct assay_render_options assay_render_options;
 
 typedef enum assay_render_option {
-  ASSAY_RENDER_REPORT_TYPE = 1, /* text: "large" (alias "full"), the default */
-  ASSAY_RENDER_PRETTY = 2       /* boolean (0/1): indent the JSON */
+  ASSAY_RENDER_REPORT_TYPE = 1,     /* text: "small", "medium" (the default), "large", or a custom type's
+                                       name; "full" and "summary" are aliases of large and medium */
+  ASSAY_RENDER_PRETTY = 2,          /* boolean: indent the JSON */
+  ASSAY_RENDER_VIEW = 3,            /* text: "nested" (the default, also ""), "flat" or "extended" */
+  ASSAY_RENDER_INCLUDE_FIELDS = 4,  /* text: a JSON array of dot paths relative to one entry, e.g.
+                                       ["info.file.size","classification"]; when set, exactly those
+                                       fields (and their ancestors) are rendered; "" clears it */
+  ASSAY_RENDER_EXCLUDE_FIELDS = 5,  /* text: a JSON array of dot paths removed after inclusion */
+  ASSAY_RENDER_FULL = 6,            /* boolean, deprecated: 1 means large, 0 medium, unless a report
+                                       type is set */
+  ASSAY_RENDER_V13 = 7              /* boolean: enumerations as integers where strings are used now */
 } assay_render_option;
 
 ASSAY_API int assay_render_options_new(assay_render_options **out);
 ASSAY_API void assay_render_options_free(assay_render_options *options);
+/* Malformed field lists and unknown views are ASSAY_E_INVALID_ARGUMENT with a message on the options;
+ * a report type name is checked when rendering (custom types belong to the engine). */
 ASSAY_API int assay_render_options_set_text(assay_render_options *options, assay_render_option option,
                                             const char *value);
 ASSAY_API int assay_render_options_set_bool(assay_render_options *options, assay_render_option option, int value);
 ASSAY_API const char *assay_render_options_last_error(const assay_render_options *options);
 
 /* Renders the report's tc_report array as JSON (UTF-8, not NUL-padded; *json is NUL-terminated too).
- * `options` may be NULL for the defaults. The text lives inside the report until the next render on
- * it or assay_report_free. */
+ * `options` may be NULL for the defaults (medium, nested). An unknown report type is
+ * ASSAY_E_UNSUPPORTED with the known names in the report's last error. The text lives inside the
+ * report until the next render on it or assay_report_free. */
 ASSAY_API int assay_report_render(assay_report *report, const assay_render_options *options, const char **json,
                                   size_t *length);
 

@@ -66,7 +66,7 @@ const char* assay_status_name(int status) {
 int assay_config_new(assay_config** out) {
   if (out == nullptr) return ASSAY_E_INVALID_ARGUMENT;
   *out = nullptr;
-  return guarded(nullptr, [&] {
+  return guarded(nullptr, [&]() -> int {
     *out = assay::capi::make_handle<assay_config>();
     return ASSAY_OK;
   });
@@ -95,6 +95,7 @@ int assay_option_bounds(assay_option option, uint64_t* min, uint64_t* max, uint6
 const char* assay_option_name(assay_option option) {
   if (const OptionSpec* spec = find_limit_option(option)) return spec->name;
   if (option == ASSAY_OPT_MAGIC_PREFIX_BYTES) return "magic_prefix_bytes";
+  if (option == ASSAY_OPT_REPORT_TYPES_DIR) return "report_types_dir";
   return nullptr;
 }
 
@@ -133,11 +134,24 @@ int assay_config_get_u64(const assay_config* config, assay_option option, uint64
   return ASSAY_OK;
 }
 
+int assay_config_set_text(assay_config* config, assay_option option, const char* value) {
+  auto* c = checked<assay_config>(config);
+  if (c == nullptr) return ASSAY_E_INVALID_HANDLE;
+  if (value == nullptr) return c->fail(ASSAY_E_INVALID_ARGUMENT, "value is NULL");
+  if (option != ASSAY_OPT_REPORT_TYPES_DIR) {
+    return c->fail(ASSAY_E_INVALID_ARGUMENT, "option " + std::to_string(static_cast<int>(option)) + " does not take text");
+  }
+  return guarded(c, [&]() -> int {
+    c->settings.report_types_dir = value;
+    return ASSAY_OK;
+  });
+}
+
 int assay_config_add_password(assay_config* config, const char* password) {
   auto* c = checked<assay_config>(config);
   if (c == nullptr) return ASSAY_E_INVALID_HANDLE;
   if (password == nullptr) return c->fail(ASSAY_E_INVALID_ARGUMENT, "password is NULL");
-  return guarded(c, [&] {
+  return guarded(c, [&]() -> int {
     c->settings.passwords.emplace_back(password);
     return ASSAY_OK;
   });

@@ -64,6 +64,7 @@ struct assay_report : assay::capi::Handle {
   static constexpr assay::capi::Kind kKind = assay::capi::Kind::Report;
   assay_report() : Handle(kKind) {}
   assay::ReportModel model;
+  std::shared_ptr<const assay::ReportTypes> report_types;  // the scanning engine's
   int status = ASSAY_OK;
   std::vector<std::string> sha256_hex;  // filled lazily by assay_report_object_info
   std::string rendered;

@@ -59,7 +59,7 @@ int assay_report_object_info(const assay_report* report, size_t index, assay_obj
     return r->fail(ASSAY_E_OUT_OF_RANGE, "index " + std::to_string(index) + " is past the last object (" +
                                              std::to_string(r->model.size()) + " objects)");
   }
-  return guarded(r, [&] {
+  return guarded(r, [&]() -> int {
     const assay::Entry& e = r->model.at(index);
     const assay::FormatInfo& format = assay::format_info(e.format);
     if (r->sha256_hex.size() < r->model.size()) r->sha256_hex.resize(r->model.size());
@@ -91,7 +91,7 @@ const char* assay_report_last_error(const assay_report* report) {
 int assay_render_options_new(assay_render_options** out) {
   if (out == nullptr) return ASSAY_E_INVALID_ARGUMENT;
   *out = nullptr;
-  return guarded(nullptr, [&] {
+  return guarded(nullptr, [&]() -> int {
     *out = assay::capi::make_handle<assay_render_options>();
     return ASSAY_OK;
   });
@@ -105,20 +105,51 @@ int assay_render_options_set_text(assay_render_options* options, assay_render_op
   auto* o = checked<assay_render_options>(options);
   if (o == nullptr) return ASSAY_E_INVALID_HANDLE;
   if (value == nullptr) return o->fail(ASSAY_E_INVALID_ARGUMENT, "value is NULL");
-  if (option != ASSAY_RENDER_REPORT_TYPE) return o->fail(ASSAY_E_INVALID_ARGUMENT, "option does not take text");
-  if (!assay::parse_report_type(value, o->options.report_type)) {
-    return o->fail(ASSAY_E_UNSUPPORTED, "unknown report type '" + std::string(value) +
-                                            "'; known: " + std::string(assay::known_report_types()));
-  }
-  o->last_error.clear();
-  return ASSAY_OK;
+  return guarded(o, [&]() -> int {
+    const std::string_view text(value);
+    switch (option) {
+      case ASSAY_RENDER_REPORT_TYPE:
+        o->options.report_type = text;
+        break;
+      case ASSAY_RENDER_VIEW:
+        if (!assay::parse_view(text, o->options.view)) {
+          return o->fail(ASSAY_E_INVALID_ARGUMENT, "unknown view '" + std::string(text) + "'; known: nested, flat, extended");
+        }
+        break;
+      case ASSAY_RENDER_INCLUDE_FIELDS:
+      case ASSAY_RENDER_EXCLUDE_FIELDS: {
+        const bool include = option == ASSAY_RENDER_INCLUDE_FIELDS;
+        assay::PathSet paths;
+        std::string error;
+        if (!text.empty() && !assay::parse_field_list(text, paths, error)) {
+          return o->fail(ASSAY_E_INVALID_ARGUMENT,
+                         std::string(include ? "include_fields " : "exclude_fields ") + error);
+        }
+        if (include) {
+          o->options.include_fields = text.empty() ? std::nullopt : std::optional(std::move(paths));
+        } else {
+          o->options.exclude_fields = std::move(paths);
+        }
+        break;
+      }
+      default:
+        return o->fail(ASSAY_E_INVALID_ARGUMENT, "option " + std::to_string(static_cast<int>(option)) + " does not take text");
+    }
+    o->last_error.clear();
+    return ASSAY_OK;
+  });
 }
 
 int assay_render_options_set_bool(assay_render_options* options, assay_render_option option, int value) {
   auto* o = checked<assay_render_options>(options);
   if (o == nullptr) return ASSAY_E_INVALID_HANDLE;
-  if (option != ASSAY_RENDER_PRETTY) return o->fail(ASSAY_E_INVALID_ARGUMENT, "option is not a boolean");
-  o->options.pretty = value != 0;
+  switch (option) {
+    case ASSAY_RENDER_PRETTY: o->options.pretty = value != 0; break;
+    case ASSAY_RENDER_FULL: o->options.full = value != 0; break;
+    case ASSAY_RENDER_V13: o->options.v13 = value != 0; break;
+    default:
+      return o->fail(ASSAY_E_INVALID_ARGUMENT, "option " + std::to_string(static_cast<int>(option)) + " is not a boolean");
+  }
   return ASSAY_OK;
 }
 
@@ -134,15 +165,20 @@ int assay_report_render(assay_report* report, const assay_render_options* option
   if (json == nullptr) return r->fail(ASSAY_E_INVALID_ARGUMENT, "json is NULL");
   *json = nullptr;
   if (length != nullptr) *length = 0;
-  assay::RenderOptions chosen;
+  static const assay::RenderOptions kDefaults;
+  const assay::RenderOptions* chosen = &kDefaults;
   if (options != nullptr) {
     auto* o = checked<assay_render_options>(options);
     if (o == nullptr) return r->fail(ASSAY_E_INVALID_HANDLE, "options is not a live render options handle");
-    chosen = o->options;
+    chosen = &o->options;
   }
-  return guarded(r, [&] {
+  return guarded(r, [&]() -> int {
     r->rendered.clear();
-    assay::render_tc_report(r->model, chosen, r->rendered);
+    static const assay::ReportTypes kBuiltin;
+    const assay::ReportTypes& types = r->report_types ? *r->report_types : kBuiltin;
+    if (auto error = assay::render_tc_report(r->model, types, *chosen, r->rendered)) {
+      return r->fail(ASSAY_E_UNSUPPORTED, error->message);
+    }
     *json = r->rendered.c_str();
     if (length != nullptr) *length = r->rendered.size();
     return ASSAY_OK;

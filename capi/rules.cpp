@@ -38,7 +38,7 @@ int assay_config_add_rules(assay_config* config, const char* path) {
   auto* c = checked<assay_config>(config);
   if (c == nullptr) return ASSAY_E_INVALID_HANDLE;
   if (path == nullptr || *path == '\0') return c->fail(ASSAY_E_INVALID_ARGUMENT, "rules path is NULL or empty");
-  return guarded(c, [&] {
+  return guarded(c, [&]() -> int {
     c->settings.rule_paths.emplace_back(path);
     return ASSAY_OK;
   });
@@ -49,7 +49,7 @@ int assay_engine_reload(assay_engine* engine, int flags, assay_rules** attempt) 
   auto* e = checked<assay_engine>(engine);
   if (e == nullptr) return ASSAY_E_INVALID_HANDLE;
   if ((flags & ~ASSAY_RELOAD_STRICT) != 0) return ASSAY_E_INVALID_ARGUMENT;
-  return guarded(nullptr, [&] {
+  return guarded(nullptr, [&]() -> int {
     std::lock_guard serial(e->slot->reload_mutex);
     const std::shared_ptr<const assay::Engine> current = e->slot->current();
     // Compiled beside the running set: scans go on meanwhile.

@@ -24,6 +24,7 @@ int status_of(const assay::Error& error) {
 int scan_source(assay_scanner* s, const assay::Source& source, const std::string& name, assay_report** out) {
   s->scanner.set_engine(s->slot->current());  // picks up a reload between scans
   auto* report = new assay_report();
+  report->report_types = s->scanner.engine().report_types();
   std::unique_ptr<assay_report> owned(report);
   assay::ObjectCallback callback;
   if (s->callback != nullptr) {
@@ -68,10 +69,13 @@ int assay_engine_new(assay_engine** out, const assay_config* config) {
     c = checked<assay_config>(config);
     if (c == nullptr) return ASSAY_E_INVALID_HANDLE;
   }
-  return guarded(c, [&] {
+  return guarded(c, [&]() -> int {
     assay::EngineConfig settings = c != nullptr ? c->settings : assay::EngineConfig{};
-    auto engine = std::make_shared<const assay::Engine>(std::move(settings));
-    *out = assay::capi::make_handle<assay_engine>(std::make_shared<assay::capi::EngineSlot>(std::move(engine)));
+    auto engine = assay::Engine::create(std::move(settings));
+    if (!engine.ok()) {
+      return c != nullptr ? c->fail(status_of(engine.error()), engine.error().message) : status_of(engine.error());
+    }
+    *out = assay::capi::make_handle<assay_engine>(std::make_shared<assay::capi::EngineSlot>(std::move(engine.value())));
     return ASSAY_OK;
   });
 }
@@ -85,7 +89,7 @@ int assay_scanner_new(assay_scanner** out, const assay_engine* engine) {
   *out = nullptr;
   auto* e = checked<assay_engine>(engine);
   if (e == nullptr) return ASSAY_E_INVALID_HANDLE;
-  return guarded(nullptr, [&] {
+  return guarded(nullptr, [&]() -> int {
     *out = assay::capi::make_handle<assay_scanner>(e->slot);
     return ASSAY_OK;
   });
@@ -114,7 +118,7 @@ int assay_scan_buffer(assay_scanner* scanner, const void* data, size_t size, con
   auto* s = checked<assay_scanner>(scanner);
   if (s == nullptr) return ASSAY_E_INVALID_HANDLE;
   if (data == nullptr && size != 0) return s->fail(ASSAY_E_INVALID_ARGUMENT, "data is NULL but size is not 0");
-  return guarded(s, [&] {
+  return guarded(s, [&]() -> int {
     const assay::Source source = assay::Source::borrow(data, size);
     return scan_source(s, source, name != nullptr ? name : "", out);
   });
@@ -126,7 +130,7 @@ int assay_scan_fd(assay_scanner* scanner, int fd, const char* name, assay_report
   auto* s = checked<assay_scanner>(scanner);
   if (s == nullptr) return ASSAY_E_INVALID_HANDLE;
   if (fd < 0) return s->fail(ASSAY_E_INVALID_ARGUMENT, "fd is negative");
-  return guarded(s, [&] {
+  return guarded(s, [&]() -> int {
     auto source = assay::Source::from_fd(fd, s->slot->current()->config().limits.max_object_bytes);
     if (!source.ok()) return s->fail(status_of(source.error()), source.error().message);
     return scan_source(s, source.value(), name != nullptr ? name : "", out);
@@ -139,7 +143,7 @@ int assay_scan_path(assay_scanner* scanner, const char* path, assay_report** out
   auto* s = checked<assay_scanner>(scanner);
   if (s == nullptr) return ASSAY_E_INVALID_HANDLE;
   if (path == nullptr) return s->fail(ASSAY_E_INVALID_ARGUMENT, "path is NULL");
-  return guarded(s, [&] {
+  return guarded(s, [&]() -> int {
     const std::string text(path);
     auto source = assay::Source::from_path(text, s->slot->current()->config().limits.max_object_bytes);
     if (!source.ok()) return s->fail(status_of(source.error()), source.error().message);

@@ -125,6 +125,9 @@ std::optional<assay_engine*> make_engine(const assay_cli::Options& options) {
   }
   if (options.replace_passwords) assay_config_clear_passwords(config);
   for (const std::string& path : options.rules) assay_config_add_rules(config, path.c_str());
+  if (!options.report_types_dir.empty()) {
+    assay_config_set_text(config, ASSAY_OPT_REPORT_TYPES_DIR, options.report_types_dir.c_str());
+  }
   for (const std::string& password : options.passwords) assay_config_add_password(config, password.c_str());
   assay_engine* engine = nullptr;
   if (ok && assay_engine_new(&engine, config) != ASSAY_OK) {
@@ -161,14 +164,44 @@ void scan_one(assay_scanner* scanner, const assay_render_options* render, const 
   assay_report_free(report);
 }
 
+// Report types are resolved when rendering; try one on an empty buffer so that a bad name is one
+// clear error up front rather than one per file.
+bool check_report_type(assay_engine* engine, const assay_render_options* render) {
+  assay_scanner* scanner = nullptr;
+  assay_report* report = nullptr;
+  bool ok = assay_scanner_new(&scanner, engine) == ASSAY_OK && assay_scan_buffer(scanner, nullptr, 0, "", &report) >= 0;
+  const char* json = nullptr;
+  if (ok && assay_report_render(report, render, &json, nullptr) != ASSAY_OK) {
+    std::fprintf(stderr, "assay: %s\n", assay_report_last_error(report));
+    ok = false;
+  }
+  assay_report_free(report);
+  assay_scanner_free(scanner);
+  return ok;
+}
+
 int run_scan(const assay_cli::Options& options) {
   const std::optional<assay_engine*> engine = make_engine(options);
   if (!engine) return kError;
   assay_render_options* render = nullptr;
   assay_render_options_new(&render);
   assay_render_options_set_bool(render, ASSAY_RENDER_PRETTY, options.pretty ? 1 : 0);
-  if (assay_render_options_set_text(render, ASSAY_RENDER_REPORT_TYPE, options.report_type.c_str()) != ASSAY_OK) {
-    std::fprintf(stderr, "assay: %s\n", assay_render_options_last_error(render));
+  assay_render_options_set_bool(render, ASSAY_RENDER_V13, options.v13 ? 1 : 0);
+  const std::pair<assay_render_option, const std::string*> texts[] = {
+      {ASSAY_RENDER_REPORT_TYPE, &options.report_type},
+      {ASSAY_RENDER_VIEW, &options.view},
+      {ASSAY_RENDER_INCLUDE_FIELDS, &options.include_fields},
+      {ASSAY_RENDER_EXCLUDE_FIELDS, &options.exclude_fields},
+  };
+  for (const auto& [option, text] : texts) {
+    if (assay_render_options_set_text(render, option, text->c_str()) != ASSAY_OK) {
+      std::fprintf(stderr, "assay: %s\n", assay_render_options_last_error(render));
+      assay_render_options_free(render);
+      assay_engine_free(*engine);
+      return kError;
+    }
+  }
+  if (!check_report_type(*engine, render)) {
     assay_render_options_free(render);
     assay_engine_free(*engine);
     return kError;

@@ -54,7 +54,12 @@ const char* usage() {
          "  --pretty                 indent the JSON (for one report at a time)\n"
          "  --rules PATH             YARA rules: a .yar/.yara file, a compiled rules file or a folder\n"
          "                           (repeatable); a file that fails to compile is reported and skipped\n"
-         "  --report-type NAME       report type (default: large)\n"
+         "  --report-type NAME       small, medium, large (default) or a custom type\n"
+         "  --view NAME              nested (default), flat or extended\n"
+         "  --include-fields JSON    only these dot paths, e.g. '[\"info.file.size\",\"classification\"]'\n"
+         "  --exclude-fields JSON    without these dot paths\n"
+         "  --report-types-dir DIR   custom report types (*.json: name, base, include, exclude)\n"
+         "  --v13                    enumerations as integers where strings are used now\n"
          "  -j, --jobs N             scan N files at once (default 1)\n"
          "  --max-depth N            containers at this depth are not unpacked (default 16)\n"
          "  --max-objects N          objects per scan (default 10000)\n"
@@ -91,6 +96,20 @@ bool parse_scan_options(int argc, char** argv, Options& options, std::string& er
     } else if (arg == "--report-type") {
       if (!value(text)) return false;
       options.report_type = std::string(text);
+    } else if (arg == "--view") {
+      if (!value(text)) return false;
+      options.view = std::string(text);
+    } else if (arg == "--include-fields") {
+      if (!value(text)) return false;
+      options.include_fields = std::string(text);
+    } else if (arg == "--exclude-fields") {
+      if (!value(text)) return false;
+      options.exclude_fields = std::string(text);
+    } else if (arg == "--report-types-dir") {
+      if (!value(text)) return false;
+      options.report_types_dir = std::string(text);
+    } else if (arg == "--v13") {
+      options.v13 = true;
     } else if (arg == "-j" || arg == "--jobs") {
       uint64_t jobs = 0;
       if (!value(text)) return false;

@@ -17,7 +17,12 @@ struct Options {
   std::vector<std::string> rules;  // --rules PATH, repeatable
   bool replace_passwords = false;  // --no-default-passwords
   bool pretty = false;
-  std::string report_type = "large";
+  std::string report_type = "large";  // the CLI prints everything unless asked otherwise
+  std::string view;
+  std::string include_fields;  // JSON arrays of dot paths
+  std::string exclude_fields;
+  std::string report_types_dir;
+  bool v13 = false;
   unsigned jobs = 1;
 };
 

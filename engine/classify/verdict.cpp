@@ -47,8 +47,11 @@ void propagate(const Entry& child, Entry& parent) {
   to.propagation_source = from.propagated && from.propagation_source ? from.propagation_source
                                                                       : std::optional(child.digests.sha1);
   if (!from.scan_results.empty()) {
-    // The deciding result first; a copy of the same scanner's own (weaker) opinion stays after it.
-    to.scan_results.insert(to.scan_results.begin(), from.scan_results.front());
+    // The deciding result first. It supersedes the parent's own (weaker) result from the same
+    // scanner, so each scanner appears once (the flat view keys results by scanner name).
+    const ScanResult& deciding = from.scan_results.front();
+    std::erase_if(to.scan_results, [&](const ScanResult& r) { return r.name == deciding.name; });
+    to.scan_results.insert(to.scan_results.begin(), deciding);
   }
   const bool already = std::any_of(parent.indicators.begin(), parent.indicators.end(),
                                    [](const Indicator& i) { return i.id == kIndicatorContainsThreat; });

@@ -38,8 +38,13 @@ YaraMatch describe_match(YR_SCAN_CONTEXT* context, const YR_RULE* rule) {
     // libyara keeps each string's matches ordered by offset, so the first ones kept are the earliest.
     yr_string_matches_foreach(context, string, hit) {
       if (kept++ >= YaraMatcher::kMaxMatchesPerString) break;
-      match.strings.push_back(YaraString{string->identifier, static_cast<uint64_t>(hit->base + hit->offset),
-                                         static_cast<uint32_t>(hit->match_length)});
+      YaraString found{string->identifier, static_cast<uint64_t>(hit->base + hit->offset),
+                       static_cast<uint32_t>(hit->match_length), {}};
+      if (hit->data != nullptr && hit->data_length > 0) {
+        const size_t kept = std::min<size_t>(static_cast<size_t>(hit->data_length), YaraString::kMaxData);
+        found.data.assign(hit->data, hit->data + kept);
+      }
+      match.strings.push_back(std::move(found));
     }
   }
   std::sort(match.strings.begin(), match.strings.end(), [](const YaraString& a, const YaraString& b) {

@@ -162,6 +162,11 @@ void JsonWriter::boolean(bool value) {
   out_.append(value ? "true" : "false");
 }
 
+void JsonWriter::raw_value(std::string_view json) {
+  before_value();
+  out_.append(json);
+}
+
 void JsonWriter::null() {
   before_value();
   out_.append("null");

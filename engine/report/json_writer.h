@@ -29,6 +29,8 @@ class JsonWriter {
   void number(double value);  // shortest round-trip form; non-finite values become null
   void boolean(bool value);
   void null();
+  // A value already serialised as JSON (the flat view assembles some values before their key).
+  void raw_value(std::string_view json);
 
   // key + value shorthands
   void field(std::string_view name, std::string_view value) { key(name), string(value); }

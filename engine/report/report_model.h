@@ -89,6 +89,8 @@ struct YaraString {
   std::string identifier;
   uint64_t offset = 0;
   uint32_t length = 0;
+  std::vector<uint8_t> data;  // the first bytes matched (at most kMaxData), for the extended view
+  static constexpr size_t kMaxData = 64;
 };
 
 struct YaraMatch {

@@ -154,14 +154,39 @@ static void test_misuse(const assay_engine *engine, assay_scanner *scanner) {
   CHECK(assay_report_object_count(freed) == 0);
   CHECK(assay_report_render(freed, NULL, &json, NULL) == ASSAY_E_INVALID_HANDLE);
   assay_report_free(freed);
-  /* Render options: an unknown report type is refused with the known ones named. */
+  /* Render options: an unknown report type is refused at render time with the known ones named;
+   * malformed field lists and views are refused when set. */
   CHECK(assay_render_options_new(&options) == ASSAY_OK);
-  CHECK(assay_render_options_set_text(options, ASSAY_RENDER_REPORT_TYPE, "bogus") == ASSAY_E_UNSUPPORTED);
-  CHECK(strstr(assay_render_options_last_error(options), "large") != NULL);
+  CHECK(assay_scan_buffer(scanner, "abc", 3, "abc", &report) == ASSAY_OK);
+  CHECK(assay_render_options_set_text(options, ASSAY_RENDER_REPORT_TYPE, "bogus") == ASSAY_OK);
+  CHECK(assay_report_render(report, options, &json, NULL) == ASSAY_E_UNSUPPORTED);
+  CHECK(strstr(assay_report_last_error(report), "unknown report type 'bogus'") != NULL);
+  CHECK(strstr(assay_report_last_error(report), "large, medium, small") != NULL);
+  CHECK(assay_render_options_set_text(options, ASSAY_RENDER_VIEW, "sideways") == ASSAY_E_INVALID_ARGUMENT);
+  CHECK(strstr(assay_render_options_last_error(options), "flat") != NULL);
+  CHECK(assay_render_options_set_text(options, ASSAY_RENDER_INCLUDE_FIELDS, "[\"info.file\"") == ASSAY_E_INVALID_ARGUMENT);
+  CHECK(strstr(assay_render_options_last_error(options), "not valid JSON") != NULL);
+  CHECK(assay_render_options_set_text(options, ASSAY_RENDER_EXCLUDE_FIELDS, "[1]") == ASSAY_E_INVALID_ARGUMENT);
   CHECK(assay_render_options_set_text(options, ASSAY_RENDER_REPORT_TYPE, "full") == ASSAY_OK);
   CHECK(assay_render_options_set_bool(options, ASSAY_RENDER_PRETTY, 1) == ASSAY_OK);
-  CHECK(assay_scan_buffer(scanner, "abc", 3, "abc", &report) == ASSAY_OK);
   CHECK(assay_report_render(report, options, &json, NULL) == ASSAY_OK && strchr(json, '\n') != NULL);
+  CHECK(strstr(json, "\"statistics\"") != NULL); /* large */
+  CHECK(assay_render_options_set_text(options, ASSAY_RENDER_REPORT_TYPE, "") == ASSAY_OK);
+  CHECK(assay_render_options_set_bool(options, ASSAY_RENDER_PRETTY, 0) == ASSAY_OK);
+  CHECK(assay_report_render(report, options, &json, NULL) == ASSAY_OK && strstr(json, "\"statistics\"") == NULL);
+  /* Deprecated `full`: 1 is large, 0 medium; an explicit report type wins. */
+  CHECK(assay_render_options_set_bool(options, ASSAY_RENDER_FULL, 1) == ASSAY_OK);
+  CHECK(assay_report_render(report, options, &json, NULL) == ASSAY_OK && strstr(json, "\"statistics\"") != NULL);
+  CHECK(assay_render_options_set_text(options, ASSAY_RENDER_REPORT_TYPE, "small") == ASSAY_OK);
+  CHECK(assay_report_render(report, options, &json, NULL) == ASSAY_OK && strstr(json, "\"story\"") == NULL);
+  CHECK(assay_render_options_set_bool(options, ASSAY_RENDER_FULL, 0) == ASSAY_OK);
+  CHECK(assay_render_options_set_text(options, ASSAY_RENDER_REPORT_TYPE, "") == ASSAY_OK);
+  CHECK(assay_report_render(report, options, &json, NULL) == ASSAY_OK && strstr(json, "\"story\"") != NULL &&
+        strstr(json, "\"statistics\"") == NULL);
+  CHECK(assay_render_options_set_bool(options, (assay_render_option)99, 1) == ASSAY_E_INVALID_ARGUMENT);
+  CHECK(assay_render_options_set_text(options, ASSAY_RENDER_INCLUDE_FIELDS, "[\"info.file.size\"]") == ASSAY_OK);
+  CHECK(assay_report_render(report, options, &json, NULL) == ASSAY_OK);
+  CHECK(strcmp(json, "[{\"info\":{\"file\":{\"size\":3}}}]") == 0);
   assay_report_free(report);
   assay_render_options_free(options);
 }
@@ -216,8 +241,12 @@ static void test_callback_and_limits(const assay_engine *engine_default) {
   CHECK(partial == 1);
   {
     const char *json = NULL;
-    CHECK(assay_report_render(report, NULL, &json, NULL) == ASSAY_OK);
+    assay_render_options *large = NULL;
+    CHECK(assay_render_options_new(&large) == ASSAY_OK);
+    CHECK(assay_render_options_set_text(large, ASSAY_RENDER_REPORT_TYPE, "large") == ASSAY_OK);
+    CHECK(assay_report_render(report, large, &json, NULL) == ASSAY_OK);
     CHECK(strstr(json, "limit max_depth reached") != NULL && strstr(json, "limit-exceeded") != NULL);
+    assay_render_options_free(large);
   }
   assay_report_free(report);
   assay_scanner_free(scanner);
