@@ -263,6 +263,16 @@ typedef struct assay_object_info {
 
 ASSAY_API int assay_report_object_info(const assay_report *report, size_t index, assay_object_info *info);
 
+/* Saves a report as a compact, versioned byte string (for a task store); assay_report_load turns it
+ * back into a report that renders identically. The bytes live inside the report until the next save
+ * on it or assay_report_free. One thread at a time, like rendering. */
+ASSAY_API int assay_report_save(assay_report *report, const uint8_t **bytes, size_t *length);
+
+/* Loads a report saved by assay_report_save (by this or an older version of the library). Custom
+ * report types are taken from `engine` when rendering (NULL: built-in types only). Malformed,
+ * truncated or foreign bytes are ASSAY_E_INVALID_ARGUMENT with *out NULL; never a crash. */
+ASSAY_API int assay_report_load(const assay_engine *engine, const void *bytes, size_t length, assay_report **out);
+
 /* The message of the last failed call on this report ("" when none). */
 ASSAY_API const char *assay_report_last_error(const assay_report *report);
 

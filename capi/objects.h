@@ -8,6 +8,7 @@
 
 #include "handle.h"
 #include "report/json_render.h"
+#include "report/model_codec.h"
 #include "report/report_model.h"
 #include "scan/engine.h"
 #include "scan/scanner.h"
@@ -68,6 +69,7 @@ struct assay_report : assay::capi::Handle {
   int status = ASSAY_OK;
   std::vector<std::string> sha256_hex;  // filled lazily by assay_report_object_info
   std::string rendered;
+  std::string saved;
 };
 
 struct assay_rules : assay::capi::Handle {

@@ -83,6 +83,42 @@ int assay_report_object_info(const assay_report* report, size_t index, assay_obj
   });
 }
 
+int assay_report_save(assay_report* report, const uint8_t** bytes, size_t* length) {
+  auto* r = checked<assay_report>(report);
+  if (r == nullptr) return ASSAY_E_INVALID_HANDLE;
+  if (bytes == nullptr || length == nullptr) return r->fail(ASSAY_E_INVALID_ARGUMENT, "bytes or length is NULL");
+  return guarded(r, [&]() -> int {
+    r->saved.clear();
+    assay::encode_report(r->model, r->saved);
+    *bytes = reinterpret_cast<const uint8_t*>(r->saved.data());
+    *length = r->saved.size();
+    return ASSAY_OK;
+  });
+}
+
+int assay_report_load(const assay_engine* engine, const void* bytes, size_t length, assay_report** out) {
+  if (out == nullptr) return ASSAY_E_INVALID_ARGUMENT;
+  *out = nullptr;
+  if (bytes == nullptr && length != 0) return ASSAY_E_INVALID_ARGUMENT;
+  const assay_engine* e = nullptr;
+  if (engine != nullptr) {
+    e = checked<assay_engine>(engine);
+    if (e == nullptr) return ASSAY_E_INVALID_HANDLE;
+  }
+  return guarded(nullptr, [&]() -> int {
+    std::string error;
+    auto model = assay::decode_report(assay::ByteSpan(static_cast<const uint8_t*>(bytes), length), error);
+    if (!model) return ASSAY_E_INVALID_ARGUMENT;
+    auto report = std::make_unique<assay_report>();
+    report->model = std::move(*model);
+    if (e != nullptr) report->report_types = e->slot->current()->report_types();
+    report->status = report->model.outcome == 2 ? ASSAY_ABORTED : report->model.outcome == 1 ? ASSAY_LIMIT_REACHED : ASSAY_OK;
+    assay::capi::register_handle(report.get());
+    *out = report.release();
+    return ASSAY_OK;
+  });
+}
+
 const char* assay_report_last_error(const assay_report* report) {
   auto* r = checked<assay_report>(report);
   return r != nullptr ? r->last_error.c_str() : "invalid report handle";

@@ -154,6 +154,10 @@ class ReportModel {
   // Runs once after the scan: subtree statistics for every entry.
   void finish();
 
+  // How the scan ended, as scan/ says it (0 complete, 1 a limit was reached, 2 aborted); kept with
+  // the model so a saved report loads with the same status.
+  uint8_t outcome = 0;
+
  private:
   // A deque: entries keep their address while children are appended, so an unpacker may hold its
   // container's Entry for as long as it runs.

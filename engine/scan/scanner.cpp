@@ -151,8 +151,11 @@ ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& mod
 
   decide_verdicts(model);
   model.finish();
-  if (aborted) return ScanOutcome::Aborted;
-  return budget.any_limit_hit() ? ScanOutcome::LimitReached : ScanOutcome::Complete;
+  const ScanOutcome outcome = aborted                 ? ScanOutcome::Aborted
+                              : budget.any_limit_hit() ? ScanOutcome::LimitReached
+                                                       : ScanOutcome::Complete;
+  model.outcome = static_cast<uint8_t>(outcome);
+  return outcome;
 }
 
 }  // namespace assay

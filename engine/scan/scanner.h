@@ -14,9 +14,9 @@
 namespace assay {
 
 enum class ScanOutcome {
-  Complete,      // every object was identified, hashed and unpacked
-  LimitReached,  // a limit stopped some unpacking; the report says where and which
-  Aborted,       // the per-object callback asked to stop
+  Complete = 0,      // every object was identified, hashed and unpacked
+  LimitReached = 1,  // a limit stopped some unpacking; the report says where and which
+  Aborted = 2,       // the per-object callback asked to stop (values are stored in saved reports)
 };
 
 // Called once per object, right after it is identified and hashed; return false to abort the scan.

@@ -269,6 +269,49 @@ static void test_old_struct_size(assay_scanner *scanner) {
   assay_report_free(report);
 }
 
+static void test_save_and_load(const assay_engine *engine, assay_scanner *scanner) {
+  const char *samples[] = {"nested/nested.7z", "formats/sample.deb", "bombs/overlap.zip", "edge/names.zip",
+                           "encrypted/secret.zip", "src/eicar.com"};
+  size_t i;
+  for (i = 0; i < sizeof samples / sizeof samples[0]; ++i) {
+    assay_report *original = NULL, *loaded = NULL, *again = NULL;
+    assay_render_options *large = NULL;
+    const uint8_t *bytes = NULL;
+    size_t length = 0, cut;
+    char *expected = NULL;
+    const char *json = NULL;
+    size_t json_length = 0;
+    CHECK(assay_render_options_new(&large) == ASSAY_OK);
+    CHECK(assay_render_options_set_text(large, ASSAY_RENDER_REPORT_TYPE, "large") == ASSAY_OK);
+    CHECK(assay_scan_path(scanner, sample_path(root, samples[i]), &original) >= 0);
+    CHECK(assay_report_render(original, large, &json, &json_length) == ASSAY_OK);
+    expected = malloc(json_length + 1);
+    if (expected == NULL) return;
+    memcpy(expected, json, json_length + 1);
+    CHECK(assay_report_save(original, &bytes, &length) == ASSAY_OK && length > 4);
+    /* Loaded, it renders byte for byte the same and keeps the scan's status. */
+    CHECK(assay_report_load(engine, bytes, length, &loaded) == ASSAY_OK);
+    CHECK(assay_report_status(loaded) == assay_report_status(original));
+    CHECK(assay_report_object_count(loaded) == assay_report_object_count(original));
+    CHECK(assay_report_render(loaded, large, &json, NULL) == ASSAY_OK && strcmp(json, expected) == 0);
+    /* Every truncation is refused cleanly. */
+    for (cut = 0; cut < length; cut += (length / 97) + 1) {
+      CHECK(assay_report_load(NULL, bytes, cut, &again) == ASSAY_E_INVALID_ARGUMENT && again == NULL);
+    }
+    assay_report_free(loaded);
+    assay_report_free(original);
+    assay_render_options_free(large);
+    free(expected);
+  }
+  {
+    assay_report *none = NULL;
+    CHECK(assay_report_load(NULL, "ASRP\x07", 5, &none) == ASSAY_E_INVALID_ARGUMENT);
+    CHECK(assay_report_load(NULL, "nope", 4, &none) == ASSAY_E_INVALID_ARGUMENT);
+    CHECK(assay_report_load(NULL, NULL, 0, &none) == ASSAY_E_INVALID_ARGUMENT);
+    CHECK(assay_report_load((const assay_engine *)(const void *)scanner, "ASRP", 4, &none) == ASSAY_E_INVALID_HANDLE);
+  }
+}
+
 int main(int argc, char **argv) {
   assay_engine *engine = NULL;
   assay_scanner *scanner = NULL;
@@ -287,6 +330,7 @@ int main(int argc, char **argv) {
   test_misuse(engine, scanner);
   test_callback_and_limits(engine);
   test_old_struct_size(scanner);
+  test_save_and_load(engine, scanner);
   assay_scanner_free(scanner);
   assay_engine_free(engine);
   printf("%d passed, %d failed\n", checks_passed, checks_failed);
