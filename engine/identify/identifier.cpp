@@ -1,5 +1,6 @@
 #include <magic.h>
 
+#include <algorithm>
 #include <mutex>
 #include <vector>
 
@@ -62,12 +63,18 @@ Identifier::Identifier(size_t magic_prefix_limit)
 
 Identifier::~Identifier() = default;
 
+bool Identifier::looks_random(double entropy, size_t size) {
+  if (size < 256) return false;  // too few bytes for entropy to tell random from structured
+  const double expected_shortfall = 184.0 / static_cast<double>(size);
+  return entropy >= std::min(7.9, 8.0 - 2.0 * expected_shortfall);
+}
+
 Identification Identifier::identify(ByteSpan bytes, std::string_view name, double entropy) const {
   Identification result;
   result.format = sniff_format(bytes, name);
   if (result.format == FileFormat::Unknown) {
     // Compressed or encrypted payloads the sniffer does not know: libmagic has nothing to add.
-    if (entropy < kRandomEntropy) result.magic_description = magic_->describe(bytes);
+    if (entropy < 0 || !looks_random(entropy, bytes.size())) result.magic_description = magic_->describe(bytes);
     result.format = FileFormat::Binary;
   }
   return result;

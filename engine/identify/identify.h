@@ -42,8 +42,9 @@ class Identifier {
   // near-random data: libmagic would spend ~200 us to say "data" there.
   Identification identify(ByteSpan bytes, std::string_view name, double entropy = -1.0) const;
 
-  // Entropy at or above which unknown binary data is not shown to libmagic.
-  static constexpr double kRandomEntropy = 7.9;
+  // True when `entropy` over `size` bytes is what random data of that size shows: a finite sample
+  // of uniform bytes falls short of 8 bits by about 184/size, so the bar is size-aware.
+  static bool looks_random(double entropy, size_t size);
 
  private:
   std::unique_ptr<MagicPool> magic_;
