@@ -260,7 +260,7 @@ std::shared_ptr<const RuleSet> RuleSet::build(std::vector<Source> files, std::ve
   for (size_t i = 0; i < files.size(); ++i) {
     RulesetStatus status;
     status.name = files[i].name;
-    if (const int seen = stems[status.name]++; seen > 0) status.name += "_" + std::to_string(seen + 1);
+    if (const int seen = stems[status.name]++; seen > 0) status.name.append("_").append(std::to_string(seen + 1));
     status.path = files[i].path.string();
     status.precompiled = files[i].precompiled;
     set->statuses_.push_back(std::move(status));
