@@ -1,5 +1,8 @@
 #include "report/json_render.h"
 
+#include <type_traits>
+#include <variant>
+
 #include "report/json_writer.h"
 #include "report/render_sinks.h"
 
@@ -63,6 +66,9 @@ class EntryRenderer {
     if (s_.key("story")) s_.string(e.story);
     strings("tags", e.tags);
     object("metadata", [&] {
+      for (const auto& [name, value] : std::get<Value::Object>(e.metadata.data())) {
+        if (name != "yara" && s_.key(name)) tree(value);
+      }
       if (!e.yara_matches.empty()) yara(e);
     });
     s_.end_object();
@@ -105,6 +111,40 @@ class EntryRenderer {
     } else {
       s_.string(std::get<std::string>(value));
     }
+  }
+
+  // An analyzer's section: walked like any other field, so selections apply inside it too.
+  void tree(const Value& value) {
+    std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::monostate>) {
+            s_.null();
+          } else if constexpr (std::is_same_v<T, bool>) {
+            s_.boolean(v);
+          } else if constexpr (std::is_same_v<T, int64_t>) {
+            s_.sint(v);
+          } else if constexpr (std::is_same_v<T, uint64_t>) {
+            s_.uint(v);
+          } else if constexpr (std::is_same_v<T, double>) {
+            s_.number(v);
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            s_.string(v);
+          } else if constexpr (std::is_same_v<T, HexBytes>) {
+            s_.hex(v.bytes.data(), v.bytes.size());
+          } else if constexpr (std::is_same_v<T, Value::Array>) {
+            s_.begin_array();
+            for (const Value& item : v) tree(item);
+            s_.end_array();
+          } else {
+            s_.begin_object();
+            for (const auto& [name, item] : v) {
+              if (s_.key(name)) tree(item);
+            }
+            s_.end_object();
+          }
+        },
+        value.data());
   }
 
   void file(const Entry& e) {

@@ -1,12 +1,17 @@
 #include "report/model_codec.h"
 
 #include <cstring>
+#include <type_traits>
+#include <variant>
 
 namespace assay {
 namespace {
 
 constexpr std::string_view kMagic = "ASRP";
-constexpr uint8_t kVersion = 1;
+// 1: the first layout; 2 adds the metadata tree after the story. Every version stays readable.
+constexpr uint8_t kVersion = 2;
+// Nesting bound of a metadata tree: decoding recurses, and a forged tree must not exhaust the stack.
+constexpr int kMaxTreeDepth = 64;
 
 class Encoder {
  public:
@@ -131,6 +136,33 @@ class Decoder {
   bool ok_ = true;
 };
 
+void encode_value(Encoder& e, const Value& value) {
+  std::visit(
+      [&](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          e.u8(0);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          e.u8(1), e.u8(v ? 1 : 0);
+        } else if constexpr (std::is_same_v<T, int64_t>) {
+          e.u8(2), e.varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+        } else if constexpr (std::is_same_v<T, uint64_t>) {
+          e.u8(3), e.varint(v);
+        } else if constexpr (std::is_same_v<T, double>) {
+          e.u8(4), e.f64(v);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          e.u8(5), e.str(v);
+        } else if constexpr (std::is_same_v<T, HexBytes>) {
+          e.u8(6), e.str(std::string_view(reinterpret_cast<const char*>(v.bytes.data()), v.bytes.size()));
+        } else if constexpr (std::is_same_v<T, Value::Array>) {
+          e.u8(7), e.list(v, [&](const Value& item) { encode_value(e, item); });
+        } else {
+          e.u8(8), e.list(v, [&](const auto& pair) { e.str(pair.first), encode_value(e, pair.second); });
+        }
+      },
+      value.data());
+}
+
 void encode_entry(Encoder& e, const Entry& entry) {
   e.varint(entry.parent < 0 ? 0 : static_cast<uint64_t>(entry.parent) + 1);
   e.varint(entry.depth);
@@ -174,9 +206,48 @@ void encode_entry(Encoder& e, const Entry& entry) {
     });
   });
   e.str(entry.story);
+  encode_value(e, entry.metadata);
 }
 
-bool decode_entry(Decoder& d, Entry& entry) {
+Value decode_value(Decoder& d, int depth) {
+  if (depth > kMaxTreeDepth) {
+    d.fail();
+    return {};
+  }
+  switch (d.u8()) {
+    case 0: return {};
+    case 1: return Value(d.u8_at_most(1) != 0);
+    case 2: {
+      const uint64_t z = d.varint();
+      return Value(static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1)));
+    }
+    case 3: return Value(d.varint());
+    case 4: return Value(d.f64());
+    case 5: return Value(d.str());
+    case 6: {
+      const std::string raw = d.str();
+      return Value(HexBytes{std::vector<uint8_t>(raw.begin(), raw.end())});
+    }
+    case 7: {
+      Value array = Value::array();
+      const uint64_t n = d.count();
+      for (uint64_t i = 0; i < n && d.ok(); ++i) array.push(decode_value(d, depth + 1));
+      return array;
+    }
+    case 8: {
+      Value object = Value::object();
+      const uint64_t n = d.count(2);
+      for (uint64_t i = 0; i < n && d.ok(); ++i) {
+        std::string key = d.str();
+        object.set(std::move(key), decode_value(d, depth + 1));
+      }
+      return object;
+    }
+    default: d.fail(); return {};
+  }
+}
+
+bool decode_entry(Decoder& d, Entry& entry, uint8_t version) {
   const uint64_t parent = d.varint();
   // A parent always comes before its children, and only entry 0 is a root.
   if (parent > entry.index || (parent == 0) != (entry.index == 0)) return d.fail();
@@ -236,6 +307,10 @@ bool decode_entry(Decoder& d, Entry& entry) {
     return m;
   }, 6);
   entry.story = d.str();
+  if (version >= 2) {
+    entry.metadata = decode_value(d, 0);
+    if (!entry.metadata.is_object()) d.fail();
+  }
   return d.ok();
 }
 
@@ -257,7 +332,7 @@ std::optional<ReportModel> decode_report(ByteSpan bytes, std::string& error) {
   }
   Decoder d(bytes.sub(kMagic.size()));
   const uint8_t version = d.u8();
-  if (d.ok() && version != kVersion) {
+  if (d.ok() && (version < 1 || version > kVersion)) {
     error = "saved report version " + std::to_string(version) + " is not one this library reads";
     return std::nullopt;
   }
@@ -266,7 +341,7 @@ std::optional<ReportModel> decode_report(ByteSpan bytes, std::string& error) {
   const uint64_t entries = d.count(40);  // an entry is never shorter than its digests
   for (uint64_t i = 0; i < entries && d.ok(); ++i) {
     Entry& entry = model.add_entry();
-    if (!decode_entry(d, entry)) break;
+    if (!decode_entry(d, entry, version)) break;
     if (entry.parent >= 0) model.at(static_cast<size_t>(entry.parent)).children.push_back(entry.index);
   }
   if (!d.ok() || !d.at_end()) {

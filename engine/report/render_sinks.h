@@ -40,6 +40,7 @@ class NestedSink {
   void sint(int64_t v) { after_key_ = false, out_.sint(v); }
   void number(double v) { after_key_ = false, out_.number(v); }
   void boolean(bool v) { after_key_ = false, out_.boolean(v); }
+  void null() { after_key_ = false, out_.null(); }
 
  private:
   void open() {
@@ -71,6 +72,7 @@ class FlatSink {
   void sint(int64_t v) { scalar(number_text(v)); }
   void number(double v);
   void boolean(bool v) { scalar(v ? "true" : "false"); }
+  void null() { scalar("null"); }
 
  private:
   enum class Kind { Entry, Object, Array, Element };

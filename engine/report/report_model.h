@@ -17,6 +17,7 @@
 
 #include "hash/hasher.h"
 #include "identify/file_format.h"
+#include "report/value.h"
 
 namespace assay {
 
@@ -130,6 +131,9 @@ struct Entry {
   std::vector<Indicator> indicators;
   std::vector<YaraMatch> yara_matches;
   std::string story;
+  // metadata.* sections filled by analyzers (application, certificate, document, email...); the
+  // typed yara matches are rendered after them as metadata.yara.
+  Value metadata = Value::object();
 
   void add_tag(std::string_view tag);
   // Warnings are capped per entry: a crafted archive of a million bad members must not grow the

@@ -70,3 +70,49 @@ TEST_CASE("the large report renders rca_factor from classification and factor") 
   CHECK(out.find(R"("classification":{"classification":3,"factor":1,"rca_factor":6,)") != std::string::npos);
   CHECK(out.find(R"("parent")") == std::string::npos);
 }
+
+#include "report/model_codec.h"
+
+TEST_CASE("analyzer metadata trees render under metadata, obey selections and survive save/load") {
+  assay::ReportModel model;
+  assay::Entry& e = model.add_entry();
+  e.file_name = "x.exe";
+  e.file_path = "x.exe";
+  assay::Value& pe = e.metadata.at("application").at("pe");
+  pe.set("machine", "AMD64");
+  pe.set("sections", assay::Value::array()).push(assay::Value::object()).set("name", ".text");
+  pe.at("sections");
+  e.metadata.at("application").set("capabilities", uint64_t{5});
+  e.metadata.at("certificate").set("thumbprint", assay::HexBytes{{0xab, 0x01}});
+  model.finish();
+
+  std::string large;
+  assay::RenderOptions options;
+  options.report_type = "large";
+  assay::render_tc_report(model, options, large);
+  CHECK(large.find(R"("metadata":{"application":{"pe":{"machine":"AMD64","sections":[{"name":".text"}]},"capabilities":5},"certificate":{"thumbprint":"ab01"}})") != std::string::npos);
+
+  std::string medium;
+  assay::render_tc_report(model, assay::RenderOptions{}, medium);
+  CHECK(medium.find(R"("metadata":{"application":{"capabilities":5}})") != std::string::npos);
+
+  std::string saved, error;
+  assay::encode_report(model, saved);
+  auto loaded = assay::decode_report(assay::ByteSpan(reinterpret_cast<const uint8_t*>(saved.data()), saved.size()), error);
+  REQUIRE(loaded.has_value());
+  std::string again;
+  assay::render_tc_report(*loaded, options, again);
+  CHECK(again == large);
+}
+
+TEST_CASE("a forged, deeply nested metadata tree is refused, not recursed into") {
+  assay::ReportModel model;
+  assay::Entry& e = model.add_entry();
+  assay::Value* node = &e.metadata;
+  for (int i = 0; i < 100; ++i) node = &node->at("deeper");
+  std::string saved, error;
+  assay::encode_report(model, saved);
+  auto loaded = assay::decode_report(assay::ByteSpan(reinterpret_cast<const uint8_t*>(saved.data()), saved.size()), error);
+  CHECK_FALSE(loaded.has_value());
+  CHECK(error.find("damaged") != std::string::npos);
+}
