@@ -59,6 +59,9 @@ class EntryRenderer {
         if (s_.key("status")) s_.uint(static_cast<uint64_t>(e.unpack_status));
         strings("warnings", e.warnings);
       });
+      for (const auto& [name, value] : std::get<Value::Object>(e.info_extra.data())) {
+        if (s_.key(name)) tree(value);
+      }
       if (!e.properties.empty()) properties(e.properties);
     });
     classification(e);
@@ -157,12 +160,32 @@ class EntryRenderer {
       number("size", e.size);
       if (s_.key("entropy")) s_.number(e.digests.entropy);
       array("hashes", [&] {
-        hash("md5", e.digests.md5.data(), e.digests.md5.size());
-        hash("sha1", e.digests.sha1.data(), e.digests.sha1.size());
-        hash("sha256", e.digests.sha256.data(), e.digests.sha256.size());
-        hash("sha512", e.digests.sha512.data(), e.digests.sha512.size());
+        // Sorted by name (spec): the four digests, with format-specific ones (imphash...) among them.
+        struct Digest {
+          std::string_view name;
+          const uint8_t* bytes;
+          size_t size;
+        };
+        const Digest digests[] = {{"md5", e.digests.md5.data(), e.digests.md5.size()},
+                                  {"sha1", e.digests.sha1.data(), e.digests.sha1.size()},
+                                  {"sha256", e.digests.sha256.data(), e.digests.sha256.size()},
+                                  {"sha512", e.digests.sha512.data(), e.digests.sha512.size()}};
+        size_t extra = 0;  // extra_hashes are kept sorted by name
+        for (const Digest& d : digests) {
+          for (; extra < e.extra_hashes.size() && e.extra_hashes[extra].first < d.name; ++extra) {
+            text_hash(e.extra_hashes[extra].first, e.extra_hashes[extra].second);
+          }
+          hash(d.name, d.bytes, d.size);
+        }
+        for (; extra < e.extra_hashes.size(); ++extra) text_hash(e.extra_hashes[extra].first, e.extra_hashes[extra].second);
       });
     });
+  }
+  void text_hash(std::string_view name, std::string_view hex) {
+    s_.begin_object();
+    text("name", name);
+    text("value", hex);
+    s_.end_object();
   }
   void hash(std::string_view name, const uint8_t* bytes, size_t size) {
     s_.begin_object();
@@ -174,6 +197,7 @@ class EntryRenderer {
   void identification(const Entry& e) {
     std::string_view name = format_info(e.format).identification;
     if ((name.empty() || e.format == FileFormat::Binary) && !e.magic_description.empty()) name = e.magic_description;
+    if (!e.identification_name.empty()) name = e.identification_name;
     object("identification", [&] {
       flag("success", !name.empty());
       text("name", name);

@@ -8,8 +8,10 @@ namespace assay {
 namespace {
 
 constexpr std::string_view kMagic = "ASRP";
-// 1: the first layout; 2 adds the metadata tree after the story. Every version stays readable.
-constexpr uint8_t kVersion = 2;
+// 1: the first layout; 2 adds the metadata tree after the story; 3 adds the info tree (validation,
+// overlays) after it; 4 adds format-specific hashes after that; 5 an analyzer's identification name.
+// Every version stays readable.
+constexpr uint8_t kVersion = 5;
 // Nesting bound of a metadata tree: decoding recurses, and a forged tree must not exhaust the stack.
 constexpr int kMaxTreeDepth = 64;
 
@@ -207,6 +209,9 @@ void encode_entry(Encoder& e, const Entry& entry) {
   });
   e.str(entry.story);
   encode_value(e, entry.metadata);
+  encode_value(e, entry.info_extra);
+  e.list(entry.extra_hashes, [&](const auto& pair) { e.str(pair.first), e.str(pair.second); });
+  e.str(entry.identification_name);
 }
 
 Value decode_value(Decoder& d, int depth) {
@@ -311,6 +316,14 @@ bool decode_entry(Decoder& d, Entry& entry, uint8_t version) {
     entry.metadata = decode_value(d, 0);
     if (!entry.metadata.is_object()) d.fail();
   }
+  if (version >= 3) {
+    entry.info_extra = decode_value(d, 0);
+    if (!entry.info_extra.is_object()) d.fail();
+  }
+  if (version >= 4) {
+    d.list(entry.extra_hashes, [&] { return std::pair<std::string, std::string>(d.str(), d.str()); }, 2);
+  }
+  if (version >= 5) entry.identification_name = d.str();
   return d.ok();
 }
 

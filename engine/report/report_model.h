@@ -117,13 +117,19 @@ struct Entry {
 
   FileFormat format = FileFormat::Unknown;
   std::string magic_description;  // libmagic's words when the built-in sniffer did not know
+  std::string identification_name;  // set by an analyzer that knows better (a packer: "UPX")
   std::string file_name;
   std::string file_path;
   uint64_t size = 0;
   Digests digests;
+  // Format-specific hashes beside the four digests (e.g. imphash), as {name, lower-case hex}.
+  std::vector<std::pair<std::string, std::string>> extra_hashes;
 
   UnpackStatus unpack_status = UnpackStatus::NotContainer;
   std::vector<std::string> warnings;
+  // info.* sections filled by analyzers, rendered between unpacking and properties: validation
+  // {valid, scan_results}, overlays [...].
+  Value info_extra = Value::object();
   std::vector<Property> properties;
   std::vector<std::string> tags;
   std::vector<FileStat> statistics;

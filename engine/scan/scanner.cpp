@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "analyze/analyzer.h"
 #include "classify/heuristics.h"
 #include "classify/verdict.h"
 #include "unpack/unpacker.h"
@@ -77,6 +78,7 @@ ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& mod
     entry.format = id.format;
     entry.magic_description = std::move(id.magic_description);
     if (entry.size >= kEntropyTagMinBytes && entry.digests.entropy > kEntropyTagThreshold) entry.add_tag("entropy-high");
+    if (const Analyzer analyze = find_analyzer(entry.format)) analyze(object.bytes, entry);
     apply_object_heuristics(object.bytes, entry);
     if (rules && !rules->empty()) {
       YaraOutcome outcome;

@@ -22,6 +22,8 @@ constexpr std::pair<FileFormat, UnpackerFactory> kUnpackers[] = {
     {FileFormat::Lzma, unpack_lzma},       {FileFormat::Lzip, unpack_lzip},
     {FileFormat::Zstd, unpack_zstd},       {FileFormat::Lz4, unpack_lz4},
     {FileFormat::UnixCompress, unpack_compress},
+    {FileFormat::PeExe, unpack_pe},        {FileFormat::PeDll, unpack_pe},
+    {FileFormat::PePlusExe, unpack_pe},    {FileFormat::PePlusDll, unpack_pe},
 };
 
 }  // namespace
