@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <new>
 #include <string>
 
@@ -33,16 +34,23 @@ YaraMatch describe_match(YR_SCAN_CONTEXT* context, const YR_RULE* rule) {
   }
   const YR_STRING* string = nullptr;
   yr_rule_strings_foreach(rule, string) {
-    const YR_MATCH* hit = nullptr;
     size_t kept = 0;
     // libyara keeps each string's matches ordered by offset, so the first ones kept are the earliest.
-    yr_string_matches_foreach(context, string, hit) {
-      if (kept++ >= YaraMatcher::kMaxMatchesPerString) break;
-      YaraString found{string->identifier, static_cast<uint64_t>(hit->base + hit->offset),
-                       static_cast<uint32_t>(hit->match_length), {}};
-      if (hit->data != nullptr && hit->data_length > 0) {
-        const size_t kept = std::min<size_t>(static_cast<size_t>(hit->data_length), YaraString::kMaxData);
-        found.data.assign(hit->data, hit->data + kept);
+    // libyara 4.2 places YR_MATCH records at unaligned addresses (its notebook allocator does not
+    // round sizes up), so each record is copied out before any field is read: reading in place is
+    // undefined behaviour, and a bus error on strict-alignment CPUs.
+    const void* at = context->matches[string->idx].head;
+    while (at != nullptr && kept < YaraMatcher::kMaxMatchesPerString) {
+      YR_MATCH hit;
+      std::memcpy(&hit, at, sizeof hit);
+      at = hit.next;
+      if (hit.is_private) continue;
+      ++kept;
+      YaraString found{string->identifier, static_cast<uint64_t>(hit.base + hit.offset),
+                       static_cast<uint32_t>(hit.match_length), {}};
+      if (hit.data != nullptr && hit.data_length > 0) {
+        const size_t copied = std::min<size_t>(static_cast<size_t>(hit.data_length), YaraString::kMaxData);
+        found.data.assign(hit.data, hit.data + copied);
       }
       match.strings.push_back(std::move(found));
     }

@@ -45,7 +45,7 @@ std::string decompressed_name(std::string_view name) {
   static constexpr std::pair<std::string_view, std::string_view> kSuffixes[] = {
       {".tgz", ".tar"}, {".tbz2", ".tar"}, {".tbz", ".tar"}, {".txz", ".tar"}, {".tzst", ".tar"},
       {".tlz", ".tar"}, {".gz", ""},       {".bz2", ""},     {".xz", ""},      {".lzma", ""},
-      {".lz", ""},      {".zst", ""},      {".lz4", ""},     {".z", ""},
+      {".lz", ""},      {".zst", ""},      {".lz4", ""},     {".z", ""},      {".rpm", ".cpio"},
   };
   for (const auto& [suffix, replacement] : kSuffixes) {
     if (name.size() > suffix.size()) {

@@ -113,3 +113,16 @@ TEST_CASE("every container format in the table has an unpacker, and only those")
   CHECK((assay::find_unpacker(assay::FileFormat::PlainText) == nullptr));
   CHECK((assay::find_unpacker(assay::FileFormat::PeExe) != nullptr));  // resources and overlay
 }
+
+TEST_CASE("a cpio header stating a name longer than the archive is refused before libarchive sees it") {
+  // newc header: magic, 12 eight-digit hex fields, namesize 0x9551615B (2.5 GB), checksum, 1 byte.
+  std::string header = "070701";
+  for (int field = 0; field < 13; ++field) header += field == 11 ? "9551615B" : "00000000";
+  header += "x";
+  const std::vector<uint8_t> bytes(header.begin(), header.end());
+  Harness h;
+  CHECK(unpack_all(assay::FileFormat::Cpio, bytes, h).empty());
+  CHECK(h.ctx.failed_to_open);
+  REQUIRE_FALSE(h.container.warnings.empty());
+  CHECK(h.container.warnings[0].find("name longer than the archive") != std::string::npos);
+}

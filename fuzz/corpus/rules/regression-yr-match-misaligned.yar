@@ -1,0 +1,1 @@
+rule e{strings:$="l"condition:any of them}
