@@ -97,6 +97,22 @@ void apply_object_heuristics(ByteSpan bytes, Entry& entry) {
   }
 }
 
+void apply_tree_heuristics(ReportModel& model) {
+  for (size_t i = model.size(); i-- > 1;) {
+    const Entry& entry = model.at(i);
+    const std::string_view type = format_info(entry.format).file_type;
+    const char* tag = type == "PE" || type == "PE+" ? "contains-pe" : type == "ELF" ? "contains-elf"
+                      : type == "MachO"                ? "contains-macho"
+                                                       : nullptr;
+    // Children come after parents: pass the tags a child holds (its own or its subtree's) upwards.
+    Entry& parent = model.at(static_cast<size_t>(entry.parent));
+    if (tag != nullptr) parent.add_tag(tag);
+    for (const char* inherited : {"contains-pe", "contains-elf", "contains-macho"}) {
+      if (std::find(entry.tags.begin(), entry.tags.end(), inherited) != entry.tags.end()) parent.add_tag(inherited);
+    }
+  }
+}
+
 void apply_container_heuristics(Entry& entry, std::optional<LimitKind> limit_hit, bool encrypted) {
   if (limit_hit == LimitKind::MaxRatio || limit_hit == LimitKind::MaxObjectBytes ||
       limit_hit == LimitKind::MaxTotalBytes || limit_hit == LimitKind::MaxObjects) {

@@ -36,6 +36,10 @@ void apply_object_heuristics(ByteSpan bytes, Entry& entry);
 // What unpacking a container said: a bomb limit hit, encrypted members.
 void apply_container_heuristics(Entry& entry, std::optional<LimitKind> limit_hit, bool encrypted);
 
+// What the tree says once it is complete: containers that hold executables get "contains-pe",
+// "contains-elf" or "contains-macho" (any depth below them).
+void apply_tree_heuristics(ReportModel& model);
+
 // True when `bytes` are the EICAR anti-malware test file (the 68-byte string, optionally followed by
 // whitespace, at most 128 bytes in all).
 bool is_eicar(ByteSpan bytes);

@@ -151,6 +151,7 @@ ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& mod
                         static_cast<int64_t>(parent.index), parent.depth + 1, std::move(child.properties)});
   }
 
+  apply_tree_heuristics(model);
   decide_verdicts(model);
   model.finish();
   const ScanOutcome outcome = aborted                 ? ScanOutcome::Aborted

@@ -154,6 +154,16 @@ class MingwPrograms(unittest.TestCase):
         self.assertEqual({h["name"]: h["value"] for h in overlay[0]["info"]["file"]["hashes"]}["sha256"],
                          hashlib.sha256(tail).hexdigest())
 
+    def test_containers_of_executables_are_tagged(self):
+        import zipfile
+        archive = os.path.join(self.dir, "outer.zip")
+        with zipfile.ZipFile(archive, "w") as z:
+            z.write(self.binaries["i686"], "deep/dir/program.exe")
+        report = scan(archive)
+        self.assertIn("contains-pe", report[0]["tags"])
+        self.assertEqual(report[1]["info"]["file"]["file_type"], "PE")
+        self.assertNotIn("contains-pe", report[1]["tags"])
+
     def test_truncated_and_corrupted_images_never_crash(self):
         with open(self.binaries["i686"], "rb") as f:
             image = f.read()
