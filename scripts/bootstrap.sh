@@ -11,6 +11,8 @@ packages=(
   libyara-dev libmagic-dev libmagic-mgc zlib1g-dev libarchive-dev libssl-dev libsimdjson-dev
   # tests and benchmarks
   doctest-dev libbenchmark-dev python3 valgrind
+  # real Mach-O and foreign-architecture ELF test binaries, and an independent Mach-O reader to compare with
+  golang-1.19-src python3-macholib
   # real tools the sample generators and the peer benchmarks run
   zip unzip p7zip-full tar gzip bzip2 xz-utils zstd lz4 lzip cpio binutils gcab xorriso rpm coreutils yara
   ncompress libarchive-tools

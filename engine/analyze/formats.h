@@ -6,12 +6,24 @@
 namespace assay {
 
 void analyze_pe(ByteSpan bytes, Entry& entry);
+void analyze_elf(ByteSpan bytes, Entry& entry);
+void analyze_macho(ByteSpan bytes, Entry& entry);
+void analyze_macho_fat(ByteSpan bytes, Entry& entry);
 
 // X(file format, analyzer)
-#define ASSAY_ANALYZERS(X) \
-  X(PeExe, analyze_pe)     \
-  X(PeDll, analyze_pe)     \
-  X(PePlusExe, analyze_pe) \
-  X(PePlusDll, analyze_pe)
+#define ASSAY_ANALYZERS(X)          \
+  X(PeExe, analyze_pe)              \
+  X(PeDll, analyze_pe)              \
+  X(PePlusExe, analyze_pe)          \
+  X(PePlusDll, analyze_pe)          \
+  X(ElfExecutable, analyze_elf)     \
+  X(ElfSharedObject, analyze_elf)   \
+  X(ElfRelocatable, analyze_elf)    \
+  X(ElfCore, analyze_elf)           \
+  X(MachOExecutable, analyze_macho) \
+  X(MachODylib, analyze_macho)      \
+  X(MachOBundle, analyze_macho)     \
+  X(MachOObject, analyze_macho)     \
+  X(MachOFat, analyze_macho_fat)
 
 }  // namespace assay

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "analyze/bytes_util.h"
 #include "analyze/formats.h"
 #include "analyze/pe_capabilities.h"
 #include "analyze/pe_directories.h"
@@ -25,12 +26,6 @@ Value hashes_of(ByteSpan bytes) {
     hash.set("value", HexBytes{std::vector<uint8_t>(digest, digest + length)});
   }
   return list;
-}
-
-double entropy_of(ByteSpan bytes) {
-  std::array<uint64_t, 256> histogram{};
-  for (size_t i = 0; i < bytes.size(); ++i) ++histogram[*bytes.u8(i)];
-  return shannon_entropy(histogram, bytes.size());
 }
 
 std::string utc_time(uint32_t seconds) {

@@ -24,6 +24,7 @@ constexpr std::pair<FileFormat, UnpackerFactory> kUnpackers[] = {
     {FileFormat::UnixCompress, unpack_compress},
     {FileFormat::PeExe, unpack_pe},        {FileFormat::PeDll, unpack_pe},
     {FileFormat::PePlusExe, unpack_pe},    {FileFormat::PePlusDll, unpack_pe},
+    {FileFormat::MachOFat, unpack_macho_fat},
 };
 
 }  // namespace
