@@ -17,7 +17,7 @@ packages=(
   zip unzip p7zip-full tar gzip bzip2 xz-utils zstd lz4 lzip cpio binutils gcab xorriso rpm coreutils yara
   ncompress libarchive-tools
   # PE analyzer tests: programs built with mingw-w64, read independently by pefile
-  gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 binutils-mingw-w64-x86-64 python3-pefile
+  gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 binutils-mingw-w64-x86-64 python3-pefile osslsigncode openssl
   # the reference Worker (server/): HTTP, task store, submit-url downloads
   libcpp-httplib-dev libsqlite3-dev libcurl4-openssl-dev
 )

@@ -7,6 +7,7 @@
 
 #include "analyze/bytes_util.h"
 #include "analyze/formats.h"
+#include "analyze/pe_authenticode.h"
 #include "analyze/pe_capabilities.h"
 #include "analyze/pe_directories.h"
 #include "analyze/pe_image.h"
@@ -201,6 +202,7 @@ void analyze_pe(ByteSpan bytes, Entry& entry) {
   uint64_t overlay_start = image.end_of_image_data();
   if (security.rva != 0 && security.rva == overlay_start) overlay_start += security.size;
   if (security.rva != 0) entry.add_tag("signed");
+  analyze_pe_authenticode(image, entry);
   if (overlay_start < bytes.size()) {
     const ByteSpan overlay = bytes.sub(static_cast<size_t>(overlay_start));
     if (entry.info_extra.find("overlays") == nullptr) entry.info_extra.set("overlays", Value::array());

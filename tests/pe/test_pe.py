@@ -154,6 +154,42 @@ class MingwPrograms(unittest.TestCase):
         self.assertEqual({h["name"]: h["value"] for h in overlay[0]["info"]["file"]["hashes"]}["sha256"],
                          hashlib.sha256(tail).hexdigest())
 
+    @unittest.skipUnless(shutil.which("osslsigncode") and shutil.which("openssl"), "osslsigncode or openssl missing")
+    def test_authenticode_signature_and_digest_agree_with_osslsigncode(self):
+        key, cert = os.path.join(self.dir, "key.pem"), os.path.join(self.dir, "cert.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "30", "-subj", "/CN=Assay Test Signer/O=Assay"], check=True, capture_output=True)
+        signed = os.path.join(self.dir, "signed.exe")
+        subprocess.run(["osslsigncode", "sign", "-certs", cert, "-key", key, "-h", "sha256", "-in",
+                        self.binaries["x86_64"], "-out", signed], check=True, capture_output=True)
+        verify = subprocess.run(["osslsigncode", "verify", "-CAfile", cert, "-in", signed], capture_output=True, text=True)
+        calculated = [l.split(":")[1].strip().lower() for l in verify.stdout.splitlines() if "Calculated message digest" in l][0]
+        root = scan(signed)[0]
+        certificate = root["metadata"]["certificate"]
+        self.assertTrue(certificate["digest_valid"])
+        self.assertEqual(certificate["computed_digest"], calculated)
+        self.assertEqual(certificate["signed_digest"], calculated)
+        self.assertEqual(certificate["certificates"][0]["subject"], "O=Assay,CN=Assay Test Signer")
+        fingerprint = subprocess.run(["openssl", "x509", "-in", cert, "-noout", "-fingerprint", "-sha1"],
+                                     capture_output=True, text=True, check=True).stdout
+        self.assertEqual(certificate["certificates"][0]["thumbprint"], fingerprint.split("=")[1].strip().replace(":", "").lower())
+        self.assertIn("signed", root["tags"])
+        self.assertNotIn(1405, [i["id"] for i in root["indicators"]])
+        # One byte flipped in the code: both tools now disagree with the signature.
+        with open(signed, "rb") as f:
+            data = bytearray(f.read())
+        text = pefile.PE(data=bytes(data)).sections[0].PointerToRawData
+        data[text + 16] ^= 0xFF
+        tampered = os.path.join(self.dir, "tampered.exe")
+        with open(tampered, "wb") as f:
+            f.write(data)
+        self.assertIn("MISMATCH", subprocess.run(["osslsigncode", "verify", "-CAfile", cert, "-in", tampered],
+                                                 capture_output=True, text=True).stdout)
+        root = scan(tampered)[0]
+        self.assertFalse(root["metadata"]["certificate"]["digest_valid"])
+        self.assertIn(1405, [i["id"] for i in root["indicators"]])
+        self.assertFalse(root["info"]["validation"]["valid"])
+
     def test_containers_of_executables_are_tagged(self):
         import zipfile
         archive = os.path.join(self.dir, "outer.zip")
