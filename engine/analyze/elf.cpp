@@ -11,6 +11,7 @@
 
 #include "analyze/bytes_util.h"
 #include "analyze/formats.h"
+#include "report/indicator_ids.h"
 #include "classify/heuristics.h"
 #include "hash/hasher.h"
 
@@ -25,8 +26,6 @@ constexpr double kHighEntropy = 7.2;  // the object-level "entropy-high" thresho
 constexpr uint64_t kHighEntropyMinBytes = 1024;
 
 // Indicator ids of the ELF analyzer (the 1300 range belongs to ELF and Mach-O; stable, clients key on them).
-constexpr uint32_t kIndicatorWritableExecutable = 1301, kIndicatorEntryOutsideCode = 1302,
-                   kIndicatorHighEntropySection = 1303, kIndicatorUpx = 1304;
 
 constexpr uint32_t kPtLoad = 1, kPtDynamic = 2, kPtInterp = 3, kPtNote = 4, kPfX = 1, kPfW = 2, kPfR = 4;
 constexpr uint32_t kShtSymtab = 2, kShtNote = 7, kShtNobits = 8, kShtDynsym = 11;
@@ -371,16 +370,16 @@ class ElfAnalysis {
       entry_in_code = entry_in_code || (entry_point_ >= s.vaddr && entry_point_ - s.vaddr < s.memsz);
     }
     if (!writable_code.empty()) {
-      add_indicator(kIndicatorWritableExecutable, 5, kCategoryEvasion, "A loadable segment is writable and executable",
+      add_indicator(kIndicatorElfWritableExecutable, 5, kCategoryEvasion, "A loadable segment is writable and executable",
                     std::to_string(writable_code.size()) + " segment(s), the first at " + hex(writable_code.front()));
     }
     if (entry_point_ != 0 && any_code && !entry_in_code) {
-      add_indicator(kIndicatorEntryOutsideCode, 4, kCategoryEvasion, "The entry point lies outside every executable segment",
+      add_indicator(kIndicatorElfEntryOutsideCode, 4, kCategoryEvasion, "The entry point lies outside every executable segment",
                     "entry point " + hex(entry_point_));
     }
     if (high_entropy_sections_ > 0) {
       entry_.add_tag("entropy-high");
-      add_indicator(kIndicatorHighEntropySection, 3, kCategoryPacking, "Sections with high entropy (compressed or encrypted code)",
+      add_indicator(kIndicatorElfHighEntropySection, 3, kCategoryPacking, "Sections with high entropy (compressed or encrypted code)",
                     std::to_string(high_entropy_sections_) + " section(s) above 7.2 bits per byte");
     }
     detect_upx();
@@ -398,7 +397,7 @@ class ElfAnalysis {
     if (half(p + 8) == 0 || version == 0 || format == 0 || original_size == 0 || word(p + 20) == 0) return;
     set_all(out_.at("packer"), {{"name", "UPX"}, {"format", format}, {"original_size", original_size}});
     entry_.add_tag("packed");
-    add_indicator(kIndicatorUpx, 3, kCategoryPacking, "Packed with UPX", "UPX l_info and p_info after the program headers");
+    add_indicator(kIndicatorElfUpx, 3, kCategoryPacking, "Packed with UPX", "UPX l_info and p_info after the program headers");
   }
 
   void add_indicator(uint32_t id, uint8_t priority, uint32_t category, std::string description, std::string reason) {

@@ -12,6 +12,7 @@
 #include "analyze/pe_directories.h"
 #include "analyze/pe_image.h"
 #include "hash/hasher.h"
+#include "report/indicator_ids.h"
 
 namespace assay {
 namespace {
@@ -224,17 +225,17 @@ void analyze_pe(ByteSpan bytes, Entry& entry) {
   // Indicators from headers and sections.
   const PeSection* entry_section = image.section_of(image.address_of_entry_point);
   if (image.address_of_entry_point != 0 && (entry_section == nullptr || !(entry_section->characteristics & kSectionExecute))) {
-    add_indicator(entry, 1402, 5, 2, "Entry point outside executable code", "entry point is not in an executable section");
+    add_indicator(entry, kIndicatorPeEntryOutsideCode, 5, kCategoryEvasion, "Entry point outside executable code", "entry point is not in an executable section");
   }
   if (writable_executable) {
-    add_indicator(entry, 1401, 5, 2, "A section is both writable and executable", "a section has MEM_WRITE and MEM_EXECUTE");
+    add_indicator(entry, kIndicatorPeWritableExecutable, 5, kCategoryEvasion, "A section is both writable and executable", "a section has MEM_WRITE and MEM_EXECUTE");
   }
   if (image.checksum != 0 && image.checksum != computed_checksum) {
     warnings.push_back("header checksum does not match the file");
-    add_indicator(entry, 1403, 3, 2, "PE checksum is wrong", "the header checksum does not match the file");
+    add_indicator(entry, kIndicatorPeBadChecksum, 3, kCategoryEvasion, "PE checksum is wrong", "the header checksum does not match the file");
   }
   if (image.time_date_stamp > static_cast<uint32_t>(std::time(nullptr)) + 86400 && image.time_date_stamp < 0xFFFF0000u) {
-    add_indicator(entry, 1404, 3, 2, "Compile time lies in the future", "timestamp " + utc_time(image.time_date_stamp));
+    add_indicator(entry, kIndicatorPeFutureTimestamp, 3, kCategoryEvasion, "Compile time lies in the future", "timestamp " + utc_time(image.time_date_stamp));
   }
   const uint64_t capabilities = apply_pe_capabilities(imports.apis, entry);
   entry.metadata.at("application").set("capabilities", capabilities);

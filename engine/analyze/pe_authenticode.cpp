@@ -12,6 +12,7 @@
 #include <string>
 
 #include "analyze/analyzer.h"
+#include "report/indicator_ids.h"
 
 namespace assay {
 namespace {
@@ -204,8 +205,9 @@ bool analyze_pe_authenticode(const PeImage& image, Entry& entry) {
   }
   certificate.set("digest_valid", valid);
   if (!valid) {
-    entry.indicators.push_back(Indicator{1405, 6, 2, "The Authenticode signature does not match the file", 8,
-                                         {{2, "signed and computed digests differ", false}}});
+    entry.indicators.push_back(Indicator{kIndicatorPeSignatureMismatch, 6, kCategoryEvasion,
+                                         "The Authenticode signature does not match the file", 8,
+                                         {{kCategoryEvasion, "signed and computed digests differ", false}}});
   }
   add_validation(entry, "Authenticode", "signature", valid, std::move(problems));
   return true;

@@ -1,4 +1,5 @@
 #include "analyze/pe_capabilities.h"
+#include "report/indicator_ids.h"
 
 #include <algorithm>
 #include <array>
@@ -61,7 +62,8 @@ uint64_t apply_pe_capabilities(const std::vector<std::string>& apis, Entry& entr
     std::string reason = "imports ";
     const auto& listed = all ? rule.all : seen;
     for (size_t i = 0; i < listed.size() && i < 4; ++i) reason += (i ? ", " : "") + std::string(listed[i]);
-    entry.indicators.push_back(Indicator{rule.indicator_id, rule.priority, 4, rule.description, 5, {{4, reason, false}}});
+    entry.indicators.push_back(
+        Indicator{rule.indicator_id, rule.priority, kCategoryCapability, rule.description, 5, {{kCategoryCapability, reason, false}}});
   }
   return mask;
 }

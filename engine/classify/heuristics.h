@@ -5,29 +5,13 @@
 #include <optional>
 
 #include "limits/limits.h"
+#include "report/indicator_ids.h"
 #include "report/report_model.h"
 #include "util/checked_reader.h"
 
 namespace assay {
 
 inline constexpr std::string_view kHeuristicsScanner = "Assay Heuristics";
-
-// Indicator ids and categories of ours (stable: clients may key on them).
-enum IndicatorId : uint32_t {
-  kIndicatorEicar = 1001,
-  kIndicatorDecompressionBomb = 1002,
-  kIndicatorEncrypted = 1003,
-  kIndicatorDisguisedExecutable = 1004,
-  kIndicatorDoubleExtension = 1005,
-  kIndicatorYaraMatch = 1100,
-  kIndicatorContainsThreat = 1200,
-};
-
-enum IndicatorCategory : uint32_t {
-  kCategoryDetection = 1,
-  kCategoryEvasion = 2,
-  kCategoryPacking = 3,
-};
 
 // What an object's own bytes and name say: EICAR, an executable behind a document or image
 // extension, a double extension.
