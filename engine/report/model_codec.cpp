@@ -165,6 +165,8 @@ void encode_value(Encoder& e, const Value& value) {
       value.data());
 }
 
+// Decoding reads fields in order through side-effecting calls, so every aggregate below is built with
+// braces: a braced initializer list evaluates left to right, function arguments do not.
 void encode_entry(Encoder& e, const Entry& entry) {
   e.varint(entry.parent < 0 ? 0 : static_cast<uint64_t>(entry.parent) + 1);
   e.varint(entry.depth);
@@ -300,7 +302,7 @@ bool decode_entry(Decoder& d, Entry& entry, uint8_t version) {
     YaraMatch m;
     m.rule = d.str(), m.ns = d.str();
     d.list(m.tags, [&] { return d.str(); });
-    d.list(m.meta, [&] { return std::pair<std::string, Scalar>(d.str(), d.scalar()); }, 2);
+    d.list(m.meta, [&] { return std::pair<std::string, Scalar>{d.str(), d.scalar()}; }, 2);
     d.list(m.strings, [&] {
       YaraString s;
       s.identifier = d.str(), s.offset = d.varint(), s.length = d.u32();
@@ -321,7 +323,7 @@ bool decode_entry(Decoder& d, Entry& entry, uint8_t version) {
     if (!entry.info_extra.is_object()) d.fail();
   }
   if (version >= 4) {
-    d.list(entry.extra_hashes, [&] { return std::pair<std::string, std::string>(d.str(), d.str()); }, 2);
+    d.list(entry.extra_hashes, [&] { return std::pair<std::string, std::string>{d.str(), d.str()}; }, 2);
   }
   if (version >= 5) entry.identification_name = d.str();
   return d.ok();

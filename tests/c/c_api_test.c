@@ -269,7 +269,26 @@ static void test_old_struct_size(assay_scanner *scanner) {
   assay_report_free(report);
 }
 
-static void test_save_and_load(const assay_engine *engine, assay_scanner *scanner) {
+static void save_and_load_samples(const assay_engine *engine, assay_scanner *scanner);
+
+static void test_save_and_load(const assay_engine *plain_engine, assay_scanner *plain_scanner) {
+  /* With the bundled rules, so saved reports carry YARA matches and their meta too. */
+  assay_config *config = NULL;
+  assay_engine *engine = NULL;
+  assay_scanner *scanner = NULL;
+  (void)plain_engine;
+  (void)plain_scanner;
+  CHECK(assay_config_new(&config) == ASSAY_OK);
+  CHECK(assay_config_add_rules(config, ASSAY_SOURCE_DIR "/rules") == ASSAY_OK);
+  CHECK(assay_engine_new(&engine, config) == ASSAY_OK);
+  assay_config_free(config);
+  CHECK(assay_scanner_new(&scanner, engine) == ASSAY_OK);
+  save_and_load_samples(engine, scanner);
+  assay_scanner_free(scanner);
+  assay_engine_free(engine);
+}
+
+static void save_and_load_samples(const assay_engine *engine, assay_scanner *scanner) {
   const char *samples[] = {"nested/nested.7z", "formats/sample.deb", "bombs/overlap.zip", "edge/names.zip",
                            "encrypted/secret.zip", "src/eicar.com"};
   size_t i;
@@ -294,6 +313,7 @@ static void test_save_and_load(const assay_engine *engine, assay_scanner *scanne
     CHECK(assay_report_status(loaded) == assay_report_status(original));
     CHECK(assay_report_object_count(loaded) == assay_report_object_count(original));
     CHECK(assay_report_render(loaded, large, &json, NULL) == ASSAY_OK && strcmp(json, expected) == 0);
+    if (strcmp(samples[i], "src/eicar.com") == 0) CHECK(strstr(expected, "\"threat_name\":\"Text.Test.EICAR\"") != NULL);
     /* Every truncation is refused cleanly. */
     for (cut = 0; cut < length; cut += (length / 97) + 1) {
       CHECK(assay_report_load(NULL, bytes, cut, &again) == ASSAY_E_INVALID_ARGUMENT && again == NULL);
