@@ -1,0 +1,115 @@
+// analysis.cpp: what an analysis thread does with one task: claim it, fetch it (submit-url), scan
+// the spooled file with the engine, store the report or the failure, delete the file.
+#include <fcntl.h>
+#include <simdjson.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "app.h"
+#include "log.h"
+#include "task_queue.h"
+
+namespace worker {
+namespace {
+
+std::vector<std::pair<std::string, std::string>> parse_headers(const std::string& json) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (json.empty()) return out;
+  simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  if (parser.parse(json).get_object().get(object) != simdjson::SUCCESS) return out;
+  for (auto field : object) {
+    std::string_view value;
+    if (field.value.get_string().get(value) == simdjson::SUCCESS) out.emplace_back(field.key, value);
+  }
+  return out;
+}
+
+class FdGuard {
+ public:
+  explicit FdGuard(int fd) : fd_(fd) {}
+  ~FdGuard() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+void AnalysisPool::process(assay_scanner* scanner, int64_t id) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::optional<ClaimedTask> task = app_.store.claim(id, now_ms());
+  if (!task) return;  // deleted or cancelled while it waited
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    running_.insert(id);
+  }
+  const bool from_url = task->source == "url";
+  const std::string spool_name = from_url ? Spool::download_name(id) : task->spool_name;
+  const std::string path = app_.spool.path(spool_name);
+  std::string file_name = task->file_name;
+  std::string failure;
+  uint64_t size = 0;
+
+  if (from_url) {
+    FdGuard out(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (out.get() < 0) {
+      failure = "cannot create a spool file for the download";
+    } else {
+      const FetchResult fetched = app_.fetcher.download({task->url, parse_headers(task->url_headers), task->url_hash},
+                                                        out.get());
+      if (!fetched.ok) failure = fetched.error;
+      if (file_name.empty()) file_name = fetched.file_name;
+      size = fetched.size;
+    }
+  }
+
+  assay_report* report = nullptr;
+  if (failure.empty()) {
+    FdGuard in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (in.get() < 0) {
+      failure = "the spooled file is missing (deleted before analysis)";
+    } else {
+      const int status = assay_scan_fd(scanner, in.get(), file_name.c_str(), &report);
+      if (status < 0) failure = std::string("analysis failed: ") + assay_scanner_last_error(scanner);
+    }
+  }
+  const uint8_t* bytes = nullptr;
+  size_t length = 0;
+  if (failure.empty() && assay_report_save(report, &bytes, &length) != ASSAY_OK) {
+    failure = std::string("cannot save the report: ") + assay_report_last_error(report);
+  }
+  const size_t objects = report != nullptr ? assay_report_object_count(report) : 0;
+  const int verdict = report != nullptr ? assay_report_root_verdict(report) : 0;
+
+  // Record the outcome and delete the file as one step against stop(): once stop() has given the
+  // task back to the queue, this thread must not touch it (nor its file, which the retry needs).
+  bool recorded = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    running_.erase(id);
+    if (!abandoned_) {
+      recorded = failure.empty() ? app_.store.finish(id, bytes, length, now_ms()) : app_.store.fail(id, failure, now_ms());
+      app_.spool.remove(spool_name);
+    }
+  }
+  idle_.notify_all();
+  assay_report_free(report);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  std::string line = "task " + std::to_string(id);
+  if (!recorded) {
+    line += " dropped (deleted meanwhile or shutting down) " + std::to_string(ms) + "ms";
+  } else if (failure.empty()) {
+    line += " done " + std::to_string(ms) + "ms objects=" + std::to_string(objects) + " verdict=" + std::to_string(verdict);
+  } else {
+    line += " failed " + std::to_string(ms) + "ms: " + printable(failure);
+  }
+  if (from_url && size > 0) line += " downloaded=" + std::to_string(size);
+  log_line(line);
+}
+
+}  // namespace worker

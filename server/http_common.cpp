@@ -1,0 +1,113 @@
+// http_common.cpp: what applies to every request: authorization (before any body is read), JSON
+// bodies for the errors cpp-httplib produces itself (unknown route, malformed request, body too
+// large), exceptions turned into 500, and one log line per request.
+#include <chrono>
+#include <cstdlib>
+#include <string>
+
+#include "app.h"
+#include "http_util.h"
+#include "log.h"
+#include "routes.h"
+
+namespace worker {
+namespace {
+
+// When the current request's routing began, per connection thread (cpp-httplib serves a request
+// on one thread from routing to logging); zero when no request is being timed.
+thread_local std::chrono::steady_clock::time_point request_started{};
+
+// Routes that stream their body through a ContentReader, each under its own limit. For every other
+// request cpp-httplib would read the whole body into memory before routing, so those bodies are
+// refused above max_field_bytes before a byte of them is read.
+bool streams_body(const httplib::Request& req) {
+  return req.method == "POST" && (req.path == "/api/tiscale/v1/upload" || req.path == "/api/tiscale/v1/submit-url");
+}
+
+bool has_body(const httplib::Request& req) {
+  return (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0") ||
+         req.has_header("Transfer-Encoding");
+}
+
+const char* default_message(int status) {
+  switch (status) {
+    case 400: return "bad request";
+    case 401: return "authorization required";
+    case 403: return "forbidden";
+    case 404: return "not found";
+    case 405: return "method not allowed";
+    case 413: return "the request body is too large";
+    case 414: return "the request URI is too long";
+    case 415: return "unsupported content encoding";
+    case 503: return "service unavailable";
+    default: return status >= 500 ? "internal server error" : "request failed";
+  }
+}
+
+}  // namespace
+
+void register_common(httplib::Server& server, App& app) {
+  server.set_pre_routing_handler([&app](const httplib::Request& req, httplib::Response& res) {
+    request_started = std::chrono::steady_clock::now();
+    const std::string_view family = Auth::family_of(req.path);
+    const AuthResult result =
+        app.auth.check(family, req.has_header("Authorization"), req.get_header_value("Authorization"));
+    if (result == AuthResult::Open || result == AuthResult::Granted) {
+      if (streams_body(req) || !has_body(req)) return httplib::Server::HandlerResponse::Unhandled;
+      const std::string length = req.get_header_value("Content-Length");
+      const bool chunked = req.has_header("Transfer-Encoding");
+      if (!chunked && length.size() < 19 && std::strtoull(length.c_str(), nullptr, 10) <= app.config.max_field_bytes) {
+        return httplib::Server::HandlerResponse::Unhandled;
+      }
+      res.set_header("Connection", "close");
+      send_error(res, 413, "request bodies here are limited to " + std::to_string(app.config.max_field_bytes) +
+                               " bytes (and must have a Content-Length)");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // Refused before the body is read: close the connection rather than read (or misparse) it.
+    if (has_body(req)) res.set_header("Connection", "close");
+    if (result == AuthResult::Missing) {
+      res.set_header("WWW-Authenticate", "Token");
+      send_error(res, 401, "authorization required: send the header \"Authorization: Token <token>\"");
+    } else {
+      send_error(res, 403, "the authorization token is not valid");
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  });
+
+  server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    std::string message = default_message(res.status);
+    if (res.status == 404) message += ": " + printable(req.path, 200);
+    send_error(res, res.status, message);
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+
+  server.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log_line("error in " + req.method + " " + printable(req.path) + ": " + printable(what));
+    res.set_header("Connection", "close");
+    send_error(res, 500, "internal error: " + what);
+  });
+
+  server.set_logger([&app](const httplib::Request& req, const httplib::Response& res) {
+    const auto started = request_started;
+    request_started = {};
+    if (!app.config.log_requests) return;
+    std::string ms = "-";
+    if (started != std::chrono::steady_clock::time_point{}) {
+      const auto elapsed = std::chrono::steady_clock::now() - started;
+      ms = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
+    }
+    log_line("request " + printable(req.method, 16) + " " + printable(req.path, 256) + " " + std::to_string(res.status) +
+             " " + ms + "ms peer=" + req.remote_addr);
+  });
+}
+
+}  // namespace worker

@@ -1,0 +1,39 @@
+// http_util.h: helpers every route uses: JSON responses, query parameters, the request's own URL
+// base, the forwarding chain.
+#pragma once
+
+#include <httplib.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace worker {
+
+struct App;
+
+void send_json(httplib::Response& res, int status, std::string body);
+// Every error answers JSON {"message": ...}.
+void send_error(httplib::Response& res, int status, std::string_view message);
+
+// A query parameter as given (URL-decoded), or nullopt when absent.
+std::optional<std::string> query(const httplib::Request& req, const char* name);
+
+// Parses a non-negative decimal integer (no sign, no spaces, at most 18 digits).
+std::optional<int64_t> parse_count(const std::string& text);
+// "1"/"true" and "0"/"false", any case.
+std::optional<bool> parse_flag(const std::string& text);
+
+// "<scheme>://<host>" for task_url: the configured public URL, else the request's Host header
+// (when it is a plausible host[:port]), else the address the request came in on.
+std::string base_url(const App& app, const httplib::Request& req);
+
+// The X-Forwarded-For chain, original sender first: every well-formed address of every such header,
+// in order (ports and brackets removed, anything else skipped).
+std::vector<std::string> forwarded_for(const httplib::Request& req);
+
+// The value of an X-TiScale-Token header or token parameter, without a leading "Token ".
+std::string strip_token_prefix(std::string value);
+
+}  // namespace worker

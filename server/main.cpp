@@ -1,0 +1,194 @@
+// main.cpp: assay-worker's start and stop.
+//
+// Start: flags and configuration, the data directory, the store (and its recovery after a crash),
+// the engine, the analysis threads, the sweeper, then the listening socket, so the Worker answers
+// only once it can do what it answers. Stop (SIGTERM or SIGINT): the HTTP server stops taking
+// connections and finishes the requests in flight, the analysis threads finish their files (tasks
+// still queued stay queued in the store), and analyses that outlast the grace period are put back
+// in the queue for the next start.
+#include <curl/curl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <thread>
+
+#include "app.h"
+#include "log.h"
+#include "retention.h"
+#include "routes.h"
+
+namespace {
+
+using namespace worker;
+
+int fail(const std::string& message, int status = 1) {
+  std::fprintf(stderr, "assay-worker: %s\n", message.c_str());
+  return status;
+}
+
+// mkdir -p.
+bool make_dirs(const std::string& path, std::string& error) {
+  for (size_t i = 1; i <= path.size(); ++i) {
+    if (i != path.size() && path[i] != '/') continue;
+    const std::string prefix = path.substr(0, i);
+    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
+      error = "cannot create " + prefix + ": " + std::strerror(errno);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Debian's compiled cpp-httplib listens with a backlog of 5, which drops connections in a burst of
+// clients connecting at once; the listening socket is protected in the class, so a thin subclass
+// reaches it to listen again with the system's maximum backlog once bound.
+template <class Base>
+class Listener : public Base {
+ public:
+  using Base::Base;
+  void widen_backlog() { ::listen(this->svr_sock_, SOMAXCONN); }
+};
+
+void widen_backlog(httplib::Server& server) {
+  if (auto* tls = dynamic_cast<Listener<httplib::SSLServer>*>(&server)) tls->widen_backlog();
+  else if (auto* plain = dynamic_cast<Listener<httplib::Server>*>(&server)) plain->widen_backlog();
+}
+
+std::unique_ptr<httplib::Server> make_server(const Config& config, std::string& error) {
+  std::unique_ptr<httplib::Server> server;
+  if (!config.tls.cert_file.empty()) {
+    server = std::make_unique<Listener<httplib::SSLServer>>(config.tls.cert_file.c_str(), config.tls.key_file.c_str());
+    if (!server->is_valid()) {
+      error = "cannot load the TLS certificate " + config.tls.cert_file + " and key " + config.tls.key_file;
+      return nullptr;
+    }
+  } else {
+    server = std::make_unique<Listener<httplib::Server>>();
+  }
+  // cpp-httplib serves each connection on one pool thread for its whole keep-alive life.
+  const size_t threads = static_cast<size_t>(config.http_threads);
+  server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server->set_read_timeout(static_cast<time_t>(config.read_timeout_s));
+  server->set_write_timeout(static_cast<time_t>(config.write_timeout_s));
+  server->set_keep_alive_timeout(static_cast<time_t>(config.keep_alive_timeout_s));
+  server->set_keep_alive_max_count(static_cast<size_t>(config.keep_alive_max_requests));
+  server->set_payload_max_length(static_cast<size_t>(config.max_upload_bytes) + 64 * 1024);  // + multipart framing
+  server->set_tcp_nodelay(true);  // small JSON answers must not wait for Nagle
+  return server;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Termination signals are blocked in every thread (all are created after this) and taken by one
+  // thread with sigwait(), so stopping runs as ordinary code, not in a signal handler.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);  // a client that hangs up is an error on its socket, not our death
+
+  Overrides overrides;
+  bool help = false;
+  bool version = false;
+  std::string error;
+  if (!parse_args(argc, argv, overrides, help, version, error)) {
+    std::fprintf(stderr, "assay-worker: %s\n%s", error.c_str(), usage_text());
+    return 2;
+  }
+  if (help) {
+    std::fputs(usage_text(), stdout);
+    return 0;
+  }
+  if (version) {
+    std::printf("assay-worker %s (engine ABI %d)\n", assay_version(), assay_abi_version());
+    return 0;
+  }
+  Config config;
+  if (!load_config(overrides, config, error)) return fail(error, 2);
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return fail("cannot initialise libcurl");
+
+  if (!make_dirs(config.data_dir, error)) return fail(error);
+  char resolved[PATH_MAX];
+  if (::realpath(config.data_dir.c_str(), resolved) == nullptr) return fail("data directory " + config.data_dir + ": " + std::strerror(errno));
+  config.data_dir = resolved;
+  Spool spool(config.data_dir + "/spool");
+  if (!spool.init(error)) return fail(error);
+  std::unique_ptr<Store> store = Store::open(config.data_dir + "/assay.sqlite", config.durable_sync, error);
+  if (!store) return fail(error);
+  std::unique_ptr<EngineHost> engine = EngineHost::create(config, error);
+  if (!engine) return fail(error, 2);  // limits, rules or report types the configuration named
+  for (const std::string& line : engine->rule_problems()) log_line(printable(line, 2000));
+  AddressPolicy policy;
+  if (!policy.init(config.fetch.allow_networks, error)) return fail(error, 2);
+  const Fetcher fetcher(config.fetch, policy);
+  const Auth auth(config.tokens);
+  const WorkerInfo info = WorkerInfo::gather(config);
+  TaskQueue queue(static_cast<size_t>(config.queue_capacity));
+  const int analysis_threads =
+      config.analysis_threads > 0 ? config.analysis_threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  App app{config, *store, queue, *engine, spool, auth, fetcher, info, config.tls.cert_file.empty() ? "http" : "https"};
+
+  AnalysisPool pool(app, analysis_threads);
+  Sweeper sweeper(app);
+  try {
+    pool.recover();
+    sweeper.sweep_once();
+  } catch (const std::exception& e) {
+    return fail(std::string("recovering the task store: ") + e.what());
+  }
+  std::unique_ptr<httplib::Server> server = make_server(config, error);
+  if (!server) return fail(error, 2);
+  register_common(*server, app);
+  register_task_routes(*server, app);
+  register_upload_route(*server, app);
+  register_submit_url_route(*server, app);
+  int port = config.listen_port;
+  if (port == 0) {
+    port = server->bind_to_any_port(config.listen_host);
+    if (port < 0) return fail("cannot listen on " + config.listen_host + ": " + std::strerror(errno));
+  } else if (!server->bind_to_port(config.listen_host, port)) {
+    return fail("cannot listen on " + config.listen_host + ":" + std::to_string(port) + ": " + std::strerror(errno));
+  }
+  widen_backlog(*server);
+  pool.start();
+  sweeper.start();
+
+  std::thread([&server, stop_signals] {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    log_line(std::string("received ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM") + ": stopping");
+    server->stop();
+  }).detach();
+
+  const bool v6 = config.listen_host.find(':') != std::string::npos;
+  const std::string host = v6 ? "[" + config.listen_host + "]" : config.listen_host;
+  const std::string rules_id = engine->rules_id();
+  log_line("assay-worker " + std::string(assay_version()) + " listening on " + app.scheme + "://" + host + ":" +
+           std::to_string(port) + " (data " + config.data_dir + ", " + std::to_string(analysis_threads) +
+           " analysis threads, rules " + (rules_id.empty() ? "none" : rules_id) + ")");
+  const bool listened = server->listen_after_bind();
+
+  sweeper.stop();
+  if (!pool.stop(std::chrono::seconds(config.shutdown_grace_s))) {
+    // The abandoned analyses are back in the queue; their threads cannot be interrupted, so the
+    // process ends here (the store is consistent: every change so far is committed).
+    log_line("stopped; analyses still running were requeued");
+    std::fflush(nullptr);
+    ::_exit(0);
+  }
+  log_line(listened ? "stopped" : "stopped: the HTTP server failed");
+  server.reset();
+  curl_global_cleanup();
+  return listened ? 0 : 1;
+}

@@ -1,0 +1,19 @@
+// routes.h: the HTTP routes of the Worker, one function per file that registers them.
+#pragma once
+
+#include <httplib.h>
+
+namespace worker {
+
+struct App;
+
+// Authorization, the JSON error pages, the per-request log line (main.cpp wires these first).
+void register_common(httplib::Server& server, App& app);
+// GET/DELETE /api/tiscale/v1/task[/{id}], GET /api/tiscale/v1/yara (routes_usage.cpp).
+void register_task_routes(httplib::Server& server, App& app);
+// POST /api/tiscale/v1/upload (upload.cpp).
+void register_upload_route(httplib::Server& server, App& app);
+// POST /api/tiscale/v1/submit-url (submit_url.cpp).
+void register_submit_url_route(httplib::Server& server, App& app);
+
+}  // namespace worker

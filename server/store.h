@@ -1,0 +1,156 @@
+// store.h: the durable task store (SQLite, WAL).
+//
+// Every task state lives here, and every transition is one SQL transaction, so whatever instant the
+// process dies at, a task is in exactly one state: queued (its file is in the spool), running
+// (claimed by an analysis thread; `attempts` counts claims), done (the report is stored), failed or
+// cancelled (with the reason in `error`). A restart (recover()) sends running tasks back to the
+// queue once, and fails them with a reason the second time.
+//
+// Writes go through one connection behind a mutex: SQLite allows a single writer anyway, and an
+// in-process mutex hands the lock over at once where SQLite's busy handler would sleep for
+// milliseconds. Reads use a small pool of their own connections, which WAL lets run beside the
+// writer.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config.h"
+
+namespace worker {
+
+int64_t now_ms();
+
+// A connection and its cached prepared statements. One thread at a time.
+class Db {
+ public:
+  ~Db();
+  static std::unique_ptr<Db> open(const std::string& path, bool writer, bool durable, std::string& error);
+  sqlite3* handle() const { return db_; }
+  // The cached statement for `sql` (a string literal: cached by address), reset and unbound.
+  sqlite3_stmt* prepare(const char* sql);
+  bool exec(const char* sql, std::string& error);
+  std::string error() const { return sqlite3_errmsg(db_); }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::vector<std::pair<const char*, sqlite3_stmt*>> statements_;
+};
+
+struct NewTask {
+  std::string source;  // "upload" or "url"
+  std::string spool_name;  // upload: the spooled file's name in the spool directory
+  std::string file_name;   // the report's root name
+  std::string url;         // url: what to download, the expected hash, extra request headers (JSON)
+  std::string url_hash;
+  std::string url_headers;
+  std::string filter_token;  // X-TiScale-Token without "Token "
+  std::optional<std::string> custom_data;  // valid JSON text
+  std::optional<std::string> user_data;
+  std::string direct_sender;
+  std::string forwarded_for;  // JSON array text
+  uint64_t size = 0;
+};
+
+struct ClaimedTask {
+  int64_t id = 0;
+  int attempts = 0;
+  int64_t submitted_ms = 0;
+  std::string source, spool_name, file_name, url, url_hash, url_headers;
+};
+
+enum class TaskState { Queued, Running, Done, Failed, Cancelled };
+
+struct TaskRecord {
+  int64_t id = 0;
+  TaskState state = TaskState::Queued;
+  int64_t submitted_ms = 0;
+  std::optional<int64_t> processed_ms;
+  std::string direct_sender;
+  std::string forwarded_for;  // JSON array text
+  std::optional<std::string> custom_data;
+  std::string error;
+  std::vector<uint8_t> report;  // assay_report_save bytes, when done
+};
+
+struct TaskSummary {
+  int64_t id = 0;
+  int64_t submitted_ms = 0;
+  std::optional<int64_t> processed_ms;
+};
+
+struct Recovery {
+  std::vector<int64_t> queued;              // to run, oldest first
+  std::vector<int64_t> retried;             // were running: queued again (second attempt)
+  std::vector<int64_t> failed;              // were running on their second attempt: failed
+  std::vector<std::string> spool_to_delete; // files of the failed ones
+};
+
+struct SweepResult {
+  int64_t cancelled = 0;
+  int64_t expired = 0;
+  std::vector<std::string> spool_to_delete;
+};
+
+class Store {
+ public:
+  static std::unique_ptr<Store> open(const std::string& path, bool durable, std::string& error);
+
+  // Accepts a task (state queued) and returns its id; 0 on failure (message in `error`).
+  int64_t insert(const NewTask& task, int64_t now, std::string& error);
+  // queued -> running; nullopt when the task is gone or no longer queued (deleted, cancelled).
+  std::optional<ClaimedTask> claim(int64_t id, int64_t now);
+  // running -> done with the report; false when the task was deleted meanwhile.
+  bool finish(int64_t id, const uint8_t* report, size_t length, int64_t now);
+  // queued or running -> failed with `reason`.
+  bool fail(int64_t id, const std::string& reason, int64_t now);
+  // running -> queued without counting the attempt (a clean shutdown that could not wait).
+  bool requeue(int64_t id);
+
+  // Visible (not expired) tasks only; the limits decide what has expired.
+  std::optional<TaskRecord> get(int64_t id, int64_t now, const RetentionConfig& limits);
+  std::vector<TaskSummary> list(int64_t now, int64_t min_age_s, const std::optional<std::string>& token,
+                                const RetentionConfig& limits);
+  // Deletes one task; false when unknown. `spool` receives the file to delete (queued tasks only: a
+  // running task's file is deleted by its analysis thread).
+  bool remove(int64_t id, std::string& spool);
+  // Deletes tasks submitted at least `age_s` seconds ago; returns how many.
+  int64_t remove_older(int64_t now, int64_t age_s, std::vector<std::string>& spool);
+
+  Recovery recover(int64_t now);
+  SweepResult sweep(int64_t now, const RetentionConfig& limits);
+  std::vector<std::string> referenced_spool_names();
+  int64_t count_state(TaskState state);
+
+ private:
+  // A reader connection, returned to the pool when the lease ends.
+  class Lease {
+   public:
+    Lease(Store& store, std::unique_ptr<Db> db) : store_(store), db_(std::move(db)) {}
+    ~Lease();
+    Db* operator->() const { return db_.get(); }
+    Db& operator*() const { return *db_; }
+
+   private:
+    Store& store_;
+    std::unique_ptr<Db> db_;
+  };
+  Lease reader();
+
+  std::string path_;
+  bool durable_ = false;
+  std::mutex write_mutex_;
+  std::unique_ptr<Db> writer_;
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<Db>> readers_;
+};
+
+const char* state_name(TaskState state);
+
+}  // namespace worker
