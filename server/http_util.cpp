@@ -112,4 +112,18 @@ std::string strip_token_prefix(std::string value) {
   return value;
 }
 
+std::string forwarded_for_json(const httplib::Request& req) {
+  JsonOut chain;
+  chain.begin_array();
+  for (const std::string& address : forwarded_for(req)) chain.value(address);
+  chain.end_array();
+  return chain.take();
+}
+
+void send_task_url(const App& app, const httplib::Request& req, httplib::Response& res, int64_t id) {
+  JsonOut j;
+  j.begin_object().field("task_url", base_url(app, req) + "/api/tiscale/v1/task/" + std::to_string(id)).end_object();
+  send_json(res, 200, j.take());
+}
+
 }  // namespace worker

@@ -33,6 +33,12 @@ std::string base_url(const App& app, const httplib::Request& req);
 // in order (ports and brackets removed, anything else skipped).
 std::vector<std::string> forwarded_for(const httplib::Request& req);
 
+// The X-Forwarded-For chain as the JSON array a task stores.
+std::string forwarded_for_json(const httplib::Request& req);
+
+// Answers a newly accepted task: 200 {"task_url": "<base>/api/tiscale/v1/task/<id>"}.
+void send_task_url(const App& app, const httplib::Request& req, httplib::Response& res, int64_t id);
+
 // The value of an X-TiScale-Token header or token parameter, without a leading "Token ".
 std::string strip_token_prefix(std::string value);
 

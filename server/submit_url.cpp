@@ -127,11 +127,7 @@ void handle_submit(App& app, const httplib::Request& req, httplib::Response& res
     if (task.filter_token.size() > 256) return send_error(res, 400, "X-TiScale-Token is longer than 256 characters");
   }
   task.direct_sender = req.remote_addr;
-  JsonOut chain;
-  chain.begin_array();
-  for (const std::string& address : forwarded_for(req)) chain.value(address);
-  chain.end_array();
-  task.forwarded_for = chain.take();
+  task.forwarded_for = forwarded_for_json(req);
 
   if (!app.queue.reserve()) return send_error(res, 503, "the analysis queue is full; try again later");
   std::string error;
@@ -141,9 +137,7 @@ void handle_submit(App& app, const httplib::Request& req, httplib::Response& res
     return send_error(res, 500, "cannot record the task: " + error);
   }
   app.queue.push_reserved(id);
-  JsonOut j;
-  j.begin_object().field("task_url", base_url(app, req) + "/api/tiscale/v1/task/" + std::to_string(id)).end_object();
-  send_json(res, 200, j.take());
+  send_task_url(app, req, res, id);
 }
 
 }  // namespace

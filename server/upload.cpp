@@ -211,20 +211,14 @@ void handle_upload(App& app, const httplib::Request& req, httplib::Response& res
   task.custom_data = up.custom_data;
   task.user_data = up.user_data;
   task.direct_sender = req.remote_addr;
-  JsonOut chain;
-  chain.begin_array();
-  for (const std::string& address : forwarded_for(req)) chain.value(address);
-  chain.end_array();
-  task.forwarded_for = chain.take();
+  task.forwarded_for = forwarded_for_json(req);
   std::string error;
   const int64_t id = app.store.insert(task, now_ms(), error);
   if (id == 0) return send_error(res, 500, "cannot record the task: " + error);
   up.accepted = true;
   app.queue.push_reserved(id);
 
-  JsonOut j;
-  j.begin_object().field("task_url", base_url(app, req) + "/api/tiscale/v1/task/" + std::to_string(id)).end_object();
-  send_json(res, 200, j.take());
+  send_task_url(app, req, res, id);
 }
 
 }  // namespace
