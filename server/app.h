@@ -2,6 +2,7 @@
 // the analysis threads and the sweeper. Each part is safe to use from any thread.
 #pragma once
 
+#include <atomic>
 #include <string>
 
 #include "auth.h"
@@ -25,6 +26,9 @@ struct App {
   const Fetcher& fetcher;
   const WorkerInfo& info;
   std::string scheme;  // "http" or "https": the task_url scheme when no public_url is set
+  // The operating mode (Service API): while true, upload and submit-url answer 503 "paused".
+  // Loaded from the store by register_service_routes().
+  std::atomic<bool> paused{false};
 };
 
 }  // namespace worker

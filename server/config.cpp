@@ -115,6 +115,12 @@ void read_file_settings(Reader& r, const element& root, Config& c) {
         r.strings(list, w2, c.tokens[std::string(family)]);
         return true;
       });
+    } else if (k == "license") {
+      r.object(v, w, [&](std::string_view k2, const element& v2, const std::string& w2) {
+        if (k2 == "public_key_pem") r.string(v2, w2, c.license.public_key_pem);
+        else return false;
+        return true;
+      });
     } else if (k == "tls") {
       r.object(v, w, [&](std::string_view k2, const element& v2, const std::string& w2) {
         if (k2 == "cert_file") r.string(v2, w2, c.tls.cert_file);

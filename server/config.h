@@ -43,6 +43,12 @@ struct TlsConfig {
   std::string key_file;
 };
 
+struct LicenseConfig {
+  // Path of the PEM file (SubjectPublicKeyInfo, Ed25519) that license files are verified against.
+  // Empty: no license can be applied (PUT /api/license/v1/upload answers 400).
+  std::string public_key_pem;
+};
+
 struct Config {
   std::string listen_host = "127.0.0.1";
   int listen_port = 8080;          // 0: any free port (the chosen one is logged)
@@ -70,6 +76,7 @@ struct Config {
   RetentionConfig retention;
   FetchConfig fetch;
   EngineConfig engine;
+  LicenseConfig license;
 };
 
 // Command-line overrides; an empty optional leaves the file's value.

@@ -153,6 +153,12 @@ int main(int argc, char** argv) {
   register_task_routes(*server, app);
   register_upload_route(*server, app);
   register_submit_url_route(*server, app);
+  try {
+    register_service_routes(*server, app);
+  } catch (const std::exception& e) {
+    return fail(std::string("reading the operating mode: ") + e.what());
+  }
+  if (!register_license_routes(*server, app, error)) return fail(error, 2);
   int port = config.listen_port;
   if (port == 0) {
     port = server->bind_to_any_port(config.listen_host);

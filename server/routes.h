@@ -3,6 +3,8 @@
 
 #include <httplib.h>
 
+#include <string>
+
 namespace worker {
 
 struct App;
@@ -15,5 +17,11 @@ void register_task_routes(httplib::Server& server, App& app);
 void register_upload_route(httplib::Server& server, App& app);
 // POST /api/tiscale/v1/submit-url (submit_url.cpp).
 void register_submit_url_route(httplib::Server& server, App& app);
+// GET/PUT /srv/tiscale/v1/mode, GET /srv/tiscale/v1/available and sysinfo, GET /api/tiscale/v1/quota
+// and quota/company (routes_service.cpp). Loads the persisted operating mode into App::paused.
+void register_service_routes(httplib::Server& server, App& app);
+// The License API /api/license/v1/ (routes_license.cpp). False with `error` set when the configured
+// license public key cannot be loaded.
+bool register_license_routes(httplib::Server& server, App& app, std::string& error);
 
 }  // namespace worker

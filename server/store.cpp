@@ -41,6 +41,13 @@ const char* const kMigrations[] = {
     CREATE INDEX tasks_by_submitted ON tasks (submitted_ms);
     CREATE INDEX tasks_by_token ON tasks (filter_token) WHERE filter_token IS NOT NULL;
     )sql",
+    // 2: settings the API changes at run time (operating mode, machine id, applied license).
+    R"sql(
+    CREATE TABLE settings (
+      key   TEXT PRIMARY KEY,
+      value TEXT NOT NULL
+    );
+    )sql",
 };
 
 }  // namespace

@@ -128,6 +128,10 @@ class Store {
   std::vector<std::string> referenced_spool_names();
   int64_t count_state(TaskState state);
 
+  // Run-time settings (store_settings.cpp): nullopt when unset; put_setting false on a write error.
+  std::optional<std::string> get_setting(const std::string& key);
+  bool put_setting(const std::string& key, const std::string& value);
+
  private:
   // A reader connection, returned to the pool when the lease ends.
   class Lease {

@@ -52,6 +52,7 @@ std::optional<std::string> json_field(simdjson::dom::element value) {
 }
 
 void handle_submit(App& app, const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+  if (app.paused.load()) return refuse(res, 503, "paused");  // operating mode (Service API)
   const std::string type = req.get_header_value("Content-Type");
   if (type.rfind("application/json", 0) != 0) {
     return refuse(res, 400, "expected Content-Type: application/json with a JSON object {\"url\": ...}");

@@ -145,6 +145,7 @@ void refuse(httplib::Response& res, int status, std::string_view message) {
 }
 
 void handle_upload(App& app, const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+  if (app.paused.load()) return refuse(res, 503, "paused");  // operating mode (Service API)
   if (!req.is_multipart_form_data()) {
     return refuse(res, 400, "expected a multipart/form-data body with a \"file\" field");
   }
