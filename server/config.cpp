@@ -106,6 +106,7 @@ void read_file_settings(Reader& r, const element& root, Config& c) {
     else if (k == "shutdown_grace_s") r.integer(v, w, c.shutdown_grace_s, 0, kDay);
     else if (k == "durable_sync") r.boolean(v, w, c.durable_sync);
     else if (k == "log_requests") r.boolean(v, w, c.log_requests);
+    else if (k == "yara_sync") r.boolean(v, w, c.yara_sync);
     else if (k == "worker_hostname") r.string(v, w, c.worker_hostname);
     else if (k == "worker_address") { c.worker_address.emplace(); r.strings(v, w, *c.worker_address); }
     else if (k == "tokens") {

@@ -68,6 +68,7 @@ struct Config {
   int64_t shutdown_grace_s = 60;   // SIGTERM: how long in-flight analyses may run before requeueing
   bool durable_sync = false;       // fsync spooled files and SQLite FULL sync (survive power loss)
   bool log_requests = true;
+  bool yara_sync = true;           // POST /api/tiscale/v1/pull/all may reload the rules (417 when off)
   std::string worker_hostname;     // empty: gethostname()
   std::optional<std::vector<std::string>> worker_address;  // unset: the host's DNS name
   // Token families ("usage", "service", "license", "retro"): a family with no tokens is open.

@@ -158,6 +158,41 @@ std::string EngineHost::rules_id() const {
   return id;
 }
 
+namespace {
+
+std::vector<EngineHost::Ruleset> rulesets_of(const assay_rules* rules) {
+  std::vector<EngineHost::Ruleset> out;
+  for (size_t i = 0; i < assay_rules_count(rules); ++i) {
+    assay_ruleset_info info{};
+    info.struct_size = sizeof info;
+    if (assay_rules_info(rules, i, &info) != ASSAY_OK) continue;
+    out.push_back(EngineHost::Ruleset{info.name, info.path, info.errors, info.active != 0});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<EngineHost::Ruleset> EngineHost::rulesets() const {
+  assay_rules* rules = nullptr;
+  if (assay_engine_rules(engine_, &rules) != ASSAY_OK) return {};
+  std::vector<Ruleset> out = rulesets_of(rules);
+  assay_rules_free(rules);
+  return out;
+}
+
+bool EngineHost::reload(std::vector<Ruleset>& failures) const {
+  assay_rules* attempt = nullptr;
+  const int status = assay_engine_reload(engine_, ASSAY_RELOAD_STRICT, &attempt);
+  if (attempt != nullptr) {
+    for (Ruleset& r : rulesets_of(attempt)) {
+      if (!r.active) failures.push_back(std::move(r));
+    }
+  }
+  assay_rules_free(attempt);
+  return status == ASSAY_OK;
+}
+
 std::vector<std::string> EngineHost::rule_problems() const {
   std::vector<std::string> out;
   assay_rules* rules = nullptr;

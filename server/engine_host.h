@@ -43,6 +43,17 @@ class EngineHost {
   std::vector<std::string> rule_problems() const;
   const std::vector<std::string>& rule_paths() const { return rule_paths_; }
 
+  // One rule file's state for sync-status: its ruleset name, path, whether it is in use, and its
+  // compile errors (one message per line).
+  struct Ruleset {
+    std::string name, path, errors;
+    bool active = false;
+  };
+  std::vector<Ruleset> rulesets() const;
+  // Recompiles every rule path and swaps the new set in (scans in flight keep the old one). Refused,
+  // with the old set kept, when any file fails: `failures` then lists them.
+  bool reload(std::vector<Ruleset>& failures) const;  // the engine handle is shared and reload-safe
+
   // Renders saved report bytes as the request asks.
   RenderResult render(const std::vector<uint8_t>& saved, const RenderRequest& request) const;
   // Checks a request's options without a report (an unprocessed task must answer the same 400 a

@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
   if (!server) return fail(error, 2);
   register_common(*server, app);
   register_task_routes(*server, app);
+  register_yara_routes(*server, app);
   register_upload_route(*server, app);
   register_submit_url_route(*server, app);
   try {

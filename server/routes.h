@@ -20,6 +20,9 @@ void register_submit_url_route(httplib::Server& server, App& app);
 // GET/PUT /srv/tiscale/v1/mode, GET /srv/tiscale/v1/available and sysinfo, GET /api/tiscale/v1/quota
 // and quota/company (routes_service.cpp). Loads the persisted operating mode into App::paused.
 void register_service_routes(httplib::Server& server, App& app);
+
+// routes_yara.cpp: sync-status and pull/all.
+void register_yara_routes(httplib::Server& server, App& app);
 // The License API /api/license/v1/ (routes_license.cpp). False with `error` set when the configured
 // license public key cannot be loaded.
 bool register_license_routes(httplib::Server& server, App& app, std::string& error);
