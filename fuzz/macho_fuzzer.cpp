@@ -7,43 +7,17 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "analyze/formats.h"
 #include "analyze/macho_internal.h"
-#include "report/json_render.h"
+#include "analyzer_oracle.h"
 #include "unpack/unpacker.h"
-
-namespace {
-
-std::string analyze_and_render(assay::Analyzer analyzer, assay::ByteSpan bytes) {
-  assay::ReportModel model;
-  assay::Entry& entry = model.add_entry();
-  entry.format = assay::FileFormat::MachOExecutable;
-  entry.size = bytes.size();
-  analyzer(bytes, entry);
-  const assay::Value* results = entry.info_extra.at("validation").find("scan_results");
-  if (results == nullptr || std::get<assay::Value::Array>(results->data()).size() != 1) abort();
-  model.finish();
-  std::string json;
-  assay::RenderOptions options;
-  options.report_type = "large";
-  assay::render_tc_report(model, options, json);
-  if (json.size() < 2 || json.front() != '[') abort();
-  return json;
-}
-
-void check(assay::Analyzer analyzer, assay::ByteSpan bytes) {
-  if (analyze_and_render(analyzer, bytes) != analyze_and_render(analyzer, bytes)) abort();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const assay::ByteSpan bytes(data, size);
-  check(assay::analyze_macho, bytes);
-  check(assay::analyze_macho_fat, bytes);
+  assay_fuzz::check_analyzer(assay::analyze_macho, assay::FileFormat::MachOExecutable, bytes);
+  assay_fuzz::check_analyzer(assay::analyze_macho_fat, assay::FileFormat::MachOFat, bytes);
 
   assay::Limits limits;
   assay::Budget budget(limits, size);
@@ -57,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const bool inside = child.bytes.data() >= data && child.bytes.size() <= size &&
                         static_cast<size_t>(child.bytes.data() - data) <= size - child.bytes.size();
     if (!inside || !child.owned.empty() || ++slices > assay::kMaxFatSlices) abort();
-    analyze_and_render(assay::analyze_macho, child.bytes);
+    assay_fuzz::analyze_and_render(assay::analyze_macho, assay::FileFormat::MachOExecutable, child.bytes);
   }
   return 0;
 }
