@@ -103,8 +103,12 @@ typedef enum assay_option {
                                        and of the whole scan per input byte (past 16 MiB); default 100 */
   ASSAY_OPT_TIMEOUT_MS = 6,         /* wall time of one scan in milliseconds (default 30000) */
   ASSAY_OPT_MAGIC_PREFIX_BYTES = 7, /* bytes shown to libmagic for unknown binaries (default 65536) */
-  ASSAY_OPT_REPORT_TYPES_DIR = 8    /* text: a folder of custom report types (*.json), loaded when the
+  ASSAY_OPT_REPORT_TYPES_DIR = 8,   /* text: a folder of custom report types (*.json), loaded when the
                                        engine is made; a bad file fails assay_engine_new */
+  ASSAY_OPT_PARALLEL_HASH_BYTES = 9 /* objects at least this large are hashed on a short-lived helper
+                                       thread while the scanning thread identifies, analyses and
+                                       YARA-scans them: less latency, the same CPU (default 4 MiB;
+                                       0: never start a thread) */
 } assay_option;
 
 /* Creates a config holding every default and the password list {"infected"}. */

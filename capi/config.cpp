@@ -83,6 +83,8 @@ int assay_option_bounds(assay_option option, uint64_t* min, uint64_t* max, uint6
     lo = spec->min, hi = spec->max, value = defaults.limits.*(spec->limit);
   } else if (option == ASSAY_OPT_MAGIC_PREFIX_BYTES) {
     lo = kMagicPrefixMin, hi = kMagicPrefixMax, value = defaults.magic_prefix_bytes;
+  } else if (option == ASSAY_OPT_PARALLEL_HASH_BYTES) {
+    lo = 0, hi = kMaxBytes, value = defaults.parallel_hash_bytes;
   } else {
     return ASSAY_E_INVALID_ARGUMENT;
   }
@@ -96,6 +98,7 @@ const char* assay_option_name(assay_option option) {
   if (const OptionSpec* spec = find_limit_option(option)) return spec->name;
   if (option == ASSAY_OPT_MAGIC_PREFIX_BYTES) return "magic_prefix_bytes";
   if (option == ASSAY_OPT_REPORT_TYPES_DIR) return "report_types_dir";
+  if (option == ASSAY_OPT_PARALLEL_HASH_BYTES) return "parallel_hash_bytes";
   return nullptr;
 }
 
@@ -113,6 +116,8 @@ int assay_config_set_u64(assay_config* config, assay_option option, uint64_t val
   }
   if (const OptionSpec* spec = find_limit_option(option)) {
     c->settings.limits.*(spec->limit) = value;
+  } else if (option == ASSAY_OPT_PARALLEL_HASH_BYTES) {
+    c->settings.parallel_hash_bytes = value;
   } else {
     c->settings.magic_prefix_bytes = static_cast<size_t>(value);
   }
@@ -128,6 +133,8 @@ int assay_config_get_u64(const assay_config* config, assay_option option, uint64
     *value = c->settings.limits.*(spec->limit);
   } else if (option == ASSAY_OPT_MAGIC_PREFIX_BYTES) {
     *value = c->settings.magic_prefix_bytes;
+  } else if (option == ASSAY_OPT_PARALLEL_HASH_BYTES) {
+    *value = c->settings.parallel_hash_bytes;
   } else {
     return c->fail(ASSAY_E_INVALID_ARGUMENT, "unknown option " + std::to_string(static_cast<int>(option)));
   }

@@ -23,6 +23,7 @@ constexpr LimitFlag kLimitFlags[] = {
     {"--max-ratio", ASSAY_OPT_MAX_RATIO, 1},
     {"--timeout", ASSAY_OPT_TIMEOUT_MS, 1000},
     {"--magic-prefix-bytes", ASSAY_OPT_MAGIC_PREFIX_BYTES, 1},
+    {"--parallel-hash-bytes", ASSAY_OPT_PARALLEL_HASH_BYTES, 1},
 };
 
 // Accepts plain numbers and, for byte sizes, K/M/G suffixes (powers of 1024); --timeout takes
@@ -67,6 +68,8 @@ const char* usage() {
          "  --max-total-bytes SIZE   decoded bytes of one scan, e.g. 1G\n"
          "  --max-ratio N            decoded per compressed byte (default 100)\n"
          "  --timeout SECONDS        wall time of one scan (default 30)\n"
+         "  --parallel-hash-bytes SIZE  hash objects this large on a helper thread beside YARA\n"
+         "                           (default 1M; 0: never)\n"
          "  --password TEXT          also try TEXT on encrypted members (repeatable; default list: infected)\n"
          "  --no-default-passwords   start from an empty password list\n";
 }

@@ -22,12 +22,6 @@ inline std::optional<std::string> terminated_string(ByteSpan table, uint64_t off
   return std::string(rest.substr(0, end));
 }
 
-inline double entropy_of(ByteSpan bytes) {
-  std::array<uint64_t, 256> histogram{};
-  for (const char c : bytes.as_chars()) ++histogram[static_cast<uint8_t>(c)];
-  return shannon_entropy(histogram, bytes.size());
-}
-
 // Entropy of regions while the budget lasts: callers start it at twice the file size plus 1 MiB.
 struct EntropyBudget {
   uint64_t left;

@@ -61,25 +61,14 @@ double shannon_entropy(const std::array<uint64_t, 256>& histogram, uint64_t tota
   return entropy < 0.0 ? 0.0 : entropy;
 }
 
-Digests Hasher::digest(ByteSpan bytes) {
-  const Algorithms& md = algorithms();
-  Contexts& c = *contexts_;
-  EVP_DigestInit_ex2(c.md5, md.md5, nullptr);
-  EVP_DigestInit_ex2(c.sha1, md.sha1, nullptr);
-  EVP_DigestInit_ex2(c.sha256, md.sha256, nullptr);
-  EVP_DigestInit_ex2(c.sha512, md.sha512, nullptr);
-
-  // Four interleaved histograms break the store-to-load dependency on runs of equal bytes.
-  std::array<std::array<uint32_t, 256>, 4> lanes{};
-  std::array<uint64_t, 256> histogram{};
-  for (size_t offset = 0; offset < bytes.size(); offset += kBlockBytes) {
-    const ByteSpan block = bytes.sub(offset, kBlockBytes);
-    EVP_DigestUpdate(c.md5, block.data(), block.size());
-    EVP_DigestUpdate(c.sha1, block.data(), block.size());
-    EVP_DigestUpdate(c.sha256, block.data(), block.size());
-    EVP_DigestUpdate(c.sha512, block.data(), block.size());
-    const uint8_t* p = block.data();
-    const size_t n = block.size();
+void add_to_histogram(ByteSpan bytes, std::array<uint64_t, 256>& histogram) {
+  // 32-bit lanes, folded into the 64-bit histogram before any could overflow.
+  constexpr size_t kFoldBytes = size_t{1} << 30;
+  for (size_t start = 0; start < bytes.size(); start += kFoldBytes) {
+    const ByteSpan part = bytes.sub(start, kFoldBytes);
+    std::array<std::array<uint32_t, 256>, 4> lanes{};
+    const uint8_t* p = part.data();
+    const size_t n = part.size();
     size_t i = 0;
     for (; i + 4 <= n; i += 4) {
       ++lanes[0][p[i]];
@@ -88,13 +77,32 @@ Digests Hasher::digest(ByteSpan bytes) {
       ++lanes[3][p[i + 3]];
     }
     for (; i < n; ++i) ++lanes[0][p[i]];
-    // Fold before a 32-bit lane could overflow (a block adds at most kBlockBytes per lane).
-    if ((offset / kBlockBytes) % 65536 == 65535 || offset + kBlockBytes >= bytes.size()) {
-      for (auto& lane : lanes) {
-        for (size_t b = 0; b < 256; ++b) histogram[b] += lane[b];
-        lane.fill(0);
-      }
-    }
+    for (size_t b = 0; b < 256; ++b) histogram[b] += uint64_t{lanes[0][b]} + lanes[1][b] + lanes[2][b] + lanes[3][b];
+  }
+}
+
+double entropy_of(ByteSpan bytes) {
+  std::array<uint64_t, 256> histogram{};
+  add_to_histogram(bytes, histogram);
+  return shannon_entropy(histogram, bytes.size());
+}
+
+Digests Hasher::digest(ByteSpan bytes, Entropy entropy) {
+  const Algorithms& md = algorithms();
+  Contexts& c = *contexts_;
+  EVP_DigestInit_ex2(c.md5, md.md5, nullptr);
+  EVP_DigestInit_ex2(c.sha1, md.sha1, nullptr);
+  EVP_DigestInit_ex2(c.sha256, md.sha256, nullptr);
+  EVP_DigestInit_ex2(c.sha512, md.sha512, nullptr);
+
+  std::array<uint64_t, 256> histogram{};
+  for (size_t offset = 0; offset < bytes.size(); offset += kBlockBytes) {
+    const ByteSpan block = bytes.sub(offset, kBlockBytes);
+    EVP_DigestUpdate(c.md5, block.data(), block.size());
+    EVP_DigestUpdate(c.sha1, block.data(), block.size());
+    EVP_DigestUpdate(c.sha256, block.data(), block.size());
+    EVP_DigestUpdate(c.sha512, block.data(), block.size());
+    if (entropy == Entropy::Compute) add_to_histogram(block, histogram);
   }
 
   Digests out;

@@ -30,7 +30,9 @@ class Hasher {
   Hasher(const Hasher&) = delete;
   Hasher& operator=(const Hasher&) = delete;
 
-  Digests digest(ByteSpan bytes);
+  // With Entropy::Skip, `entropy` stays 0 (a caller that computes it on another thread).
+  enum class Entropy { Compute, Skip };
+  Digests digest(ByteSpan bytes, Entropy entropy = Entropy::Compute);
 
  private:
   struct Contexts;
@@ -39,5 +41,12 @@ class Hasher {
 
 // Shannon entropy (bits per byte) of a byte histogram over `total` bytes.
 double shannon_entropy(const std::array<uint64_t, 256>& histogram, uint64_t total);
+
+// Adds the byte counts of `bytes` to `histogram`. Four interleaved counters break the
+// store-to-load dependency a run of equal bytes makes, about twice as fast as one.
+void add_to_histogram(ByteSpan bytes, std::array<uint64_t, 256>& histogram);
+
+// Shannon entropy of `bytes` on its own (the analyzers' per-section figure).
+double entropy_of(ByteSpan bytes);
 
 }  // namespace assay

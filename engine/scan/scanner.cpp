@@ -1,11 +1,13 @@
 #include "scan/scanner.h"
 
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "analyze/analyzer.h"
 #include "classify/heuristics.h"
 #include "classify/verdict.h"
+#include "hash/digest_task.h"
 #include "unpack/unpacker.h"
 
 namespace assay {
@@ -73,7 +75,15 @@ ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& mod
     entry.properties = std::move(object.properties);
     if (object.parent >= 0) model.at(static_cast<size_t>(object.parent)).children.push_back(entry.index);
 
-    entry.digests = hasher_.digest(object.bytes);
+    // A large object is hashed on a helper thread while this one does the rest (digest_task.h);
+    // entropy, which identification needs first, is a quick pass of its own here.
+    std::optional<DigestTask> digest_task;
+    if (config.parallel_hash_bytes != 0 && object.bytes.size() >= config.parallel_hash_bytes) {
+      digest_task.emplace(object.bytes);
+      entry.digests.entropy = entropy_of(object.bytes);
+    } else {
+      entry.digests = hasher_.digest(object.bytes);
+    }
     Identification id = engine->identifier().identify(object.bytes, entry.file_name, entry.digests.entropy);
     entry.format = id.format;
     entry.magic_description = std::move(id.magic_description);
@@ -84,6 +94,11 @@ ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& mod
       YaraOutcome outcome;
       yara_.scan(rules, object.bytes, entry, budget.deadline(), outcome);
       record_yara_outcome(entry, outcome, rules->identifier());
+    }
+    if (digest_task) {
+      const double entropy = entry.digests.entropy;
+      entry.digests = digest_task->get(hasher_);
+      entry.digests.entropy = entropy;
     }
 
     if (callback && !callback(model, entry.index)) {

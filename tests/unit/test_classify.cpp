@@ -93,3 +93,34 @@ TEST_CASE("the identifier changes exactly when the rules change") {
   CHECK(a->identifier() != renamed->identifier());
   CHECK(a->identifier() != edited->identifier());
 }
+
+TEST_CASE("hashing large objects on a helper thread changes no digest, entropy or verdict") {
+  std::string member(300'000, '\0');
+  for (size_t i = 0; i < member.size(); ++i) member[i] = static_cast<char>(i * 7919u >> 5);
+  member.replace(1000, 6, "MARKER");
+  const auto rules = assay::RuleSet::from_text({{"marker", kMarkerRule}});
+  const auto scan_with = [&](uint64_t parallel_hash_bytes) {
+    assay::EngineConfig config;
+    config.parallel_hash_bytes = parallel_hash_bytes;
+    auto engine = std::make_shared<const assay::Engine>(assay::Engine(config), rules);
+    assay::Scanner scanner(engine);
+    assay::ReportModel model;
+    scanner.scan(span_of(member), "big.bin", model);
+    return model;
+  };
+  const assay::ReportModel inline_model = scan_with(0);
+  const assay::ReportModel helper_model = scan_with(1);  // every object on a helper thread
+  REQUIRE(inline_model.size() == helper_model.size());
+  const assay::Entry& a = inline_model.at(0);
+  const assay::Entry& b = helper_model.at(0);
+  CHECK(a.digests.md5 == b.digests.md5);
+  CHECK(a.digests.sha1 == b.digests.sha1);
+  CHECK(a.digests.sha256 == b.digests.sha256);
+  CHECK(a.digests.sha512 == b.digests.sha512);
+  CHECK(a.digests.entropy == doctest::Approx(b.digests.entropy));
+  CHECK(a.digests.entropy > 7.0);
+  assay::Hasher reference;
+  CHECK(b.digests.sha256 == reference.digest(span_of(member)).sha256);  // not merely equal and empty
+  CHECK(a.format == b.format);
+  CHECK(b.classification.verdict == assay::Verdict::Malicious);
+}

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "hash/digest_task.h"
 #include "hash/hasher.h"
 
 namespace {
@@ -65,4 +66,33 @@ TEST_CASE("entropy is 8 bits for a uniform histogram and 1 bit for two equal sym
   CHECK(hasher.digest(assay::ByteSpan(uniform.data(), uniform.size())).entropy == doctest::Approx(8.0));
   const std::string two = "abababab";
   CHECK(hasher.digest(span_of(two)).entropy == doctest::Approx(1.0));
+}
+
+TEST_CASE("the fast histogram and entropy_of agree with a plain count") {
+  std::vector<uint8_t> bytes(100'003);
+  uint32_t x = 12345;
+  for (auto& b : bytes) b = static_cast<uint8_t>((x = x * 1103515245 + 12345) >> 24 & 0x3F);  // 64 symbols
+  std::array<uint64_t, 256> plain{}, fast{};
+  for (const uint8_t b : bytes) ++plain[b];
+  assay::add_to_histogram(assay::ByteSpan(bytes.data(), bytes.size()), fast);
+  CHECK(plain == fast);
+  CHECK(assay::entropy_of(assay::ByteSpan(bytes.data(), bytes.size())) ==
+        doctest::Approx(assay::shannon_entropy(plain, bytes.size())));
+  CHECK(assay::entropy_of(assay::ByteSpan(bytes.data(), bytes.size())) > 5.9);
+}
+
+TEST_CASE("a helper thread's digests equal the scanning thread's") {
+  std::vector<uint8_t> bytes(3 * 1024 * 1024 + 17);
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i * 2654435761u >> 13);
+  const assay::ByteSpan span(bytes.data(), bytes.size());
+  assay::Hasher hasher;
+  const assay::Digests here = hasher.digest(span);
+  assay::DigestTask task(span);
+  const assay::Digests there = task.get(hasher);
+  CHECK(hex(there.md5) == hex(here.md5));
+  CHECK(hex(there.sha1) == hex(here.sha1));
+  CHECK(hex(there.sha256) == hex(here.sha256));
+  CHECK(hex(there.sha512) == hex(here.sha512));
+  CHECK(there.entropy == 0.0);  // the caller computes entropy itself
+  CHECK(here.entropy > 7.0);
 }
