@@ -97,7 +97,8 @@ typedef struct assay_config assay_config;
 typedef enum assay_option {
   ASSAY_OPT_MAX_DEPTH = 1,          /* containers at this depth are not unpacked (default 16) */
   ASSAY_OPT_MAX_OBJECTS = 2,        /* objects per scan, root included (default 10000) */
-  ASSAY_OPT_MAX_OBJECT_BYTES = 3,   /* decoded size of one extracted object (default 256 MiB) */
+  ASSAY_OPT_MAX_OBJECT_BYTES = 3,   /* size of one object (default 256 MiB): an extracted one is not
+                                       decoded past it; a larger input is hashed and identified only */
   ASSAY_OPT_MAX_TOTAL_BYTES = 4,    /* all bytes decoded in one scan (default 1 GiB) */
   ASSAY_OPT_MAX_RATIO = 5,          /* decoded per compressed byte, of one member (judged past 1 MiB)
                                        and of the whole scan per input byte (past 16 MiB); default 100 */

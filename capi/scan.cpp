@@ -36,7 +36,8 @@ int scan_source(assay_scanner* s, const assay::Source& source, const std::string
   }
   assay::ScanOutcome outcome;
   try {
-    outcome = s->scanner.scan(source.bytes(), name, report->model, callback);
+    outcome = s->scanner.scan(source.bytes(), name, report->model, callback,
+                              [&source](size_t offset, size_t length) { source.release(offset, length); });
   } catch (...) {
     if (s->callback != nullptr) assay::capi::unregister_handle(report);
     throw;

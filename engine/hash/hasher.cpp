@@ -87,7 +87,9 @@ double entropy_of(ByteSpan bytes) {
   return shannon_entropy(histogram, bytes.size());
 }
 
-Digests Hasher::digest(ByteSpan bytes, Entropy entropy) {
+Digests Hasher::digest(ByteSpan bytes, Entropy entropy) { return digest_windows(bytes, entropy, bytes.size(), {}); }
+
+Digests Hasher::digest_windows(ByteSpan bytes, Entropy entropy, size_t window, const WindowDone& done) {
   const Algorithms& md = algorithms();
   Contexts& c = *contexts_;
   EVP_DigestInit_ex2(c.md5, md.md5, nullptr);
@@ -96,13 +98,18 @@ Digests Hasher::digest(ByteSpan bytes, Entropy entropy) {
   EVP_DigestInit_ex2(c.sha512, md.sha512, nullptr);
 
   std::array<uint64_t, 256> histogram{};
-  for (size_t offset = 0; offset < bytes.size(); offset += kBlockBytes) {
-    const ByteSpan block = bytes.sub(offset, kBlockBytes);
-    EVP_DigestUpdate(c.md5, block.data(), block.size());
-    EVP_DigestUpdate(c.sha1, block.data(), block.size());
-    EVP_DigestUpdate(c.sha256, block.data(), block.size());
-    EVP_DigestUpdate(c.sha512, block.data(), block.size());
-    if (entropy == Entropy::Compute) add_to_histogram(block, histogram);
+  window = window == 0 ? bytes.size() : window;
+  for (size_t window_start = 0; window_start < bytes.size(); window_start += window) {
+    const ByteSpan part = bytes.sub(window_start, window);
+    for (size_t offset = 0; offset < part.size(); offset += kBlockBytes) {
+      const ByteSpan block = part.sub(offset, kBlockBytes);
+      EVP_DigestUpdate(c.md5, block.data(), block.size());
+      EVP_DigestUpdate(c.sha1, block.data(), block.size());
+      EVP_DigestUpdate(c.sha256, block.data(), block.size());
+      EVP_DigestUpdate(c.sha512, block.data(), block.size());
+      if (entropy == Entropy::Compute) add_to_histogram(block, histogram);
+    }
+    if (done) done(window_start, part.size());
   }
 
   Digests out;

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "util/checked_reader.h"
@@ -33,6 +34,11 @@ class Hasher {
   // With Entropy::Skip, `entropy` stays 0 (a caller that computes it on another thread).
   enum class Entropy { Compute, Skip };
   Digests digest(ByteSpan bytes, Entropy entropy = Entropy::Compute);
+
+  // The same digests, calling `done(offset, length)` after each `window` bytes have been read for
+  // the last time, so that the pages of a mapped file can be given back as hashing moves on.
+  using WindowDone = std::function<void(size_t offset, size_t length)>;
+  Digests digest_windows(ByteSpan bytes, Entropy entropy, size_t window, const WindowDone& done);
 
  private:
   struct Contexts;

@@ -48,7 +48,9 @@ Result<Source> Source::from_fd(int fd, uint64_t max_read_bytes) {
     void* mapping = mmap(nullptr, static_cast<size_t>(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
     if (mapping != MAP_FAILED) {
       // Sequential first pass (hashing), then random access by unpackers: let the kernel read ahead.
-      madvise(mapping, static_cast<size_t>(info.st_size), MADV_WILLNEED);
+      // A file too large to be analysed is only hashed, once, front to back.
+      const bool hash_only = static_cast<uint64_t>(info.st_size) > max_read_bytes;
+      madvise(mapping, static_cast<size_t>(info.st_size), hash_only ? MADV_SEQUENTIAL : MADV_WILLNEED);
       source.mapping_ = mapping;
       source.mapping_size_ = static_cast<size_t>(info.st_size);
       source.bytes_ = ByteSpan(static_cast<const uint8_t*>(mapping), source.mapping_size_);
@@ -77,6 +79,18 @@ Result<Source> Source::from_fd(int fd, uint64_t max_read_bytes) {
   source.read_buffer_ = std::move(buffer);
   source.bytes_ = ByteSpan(source.read_buffer_.data(), source.read_buffer_.size());
   return source;
+}
+
+void Source::release(size_t offset, size_t length) const {
+  if (mapping_ == nullptr || offset >= mapping_size_) return;
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t end = length >= mapping_size_ - offset ? mapping_size_ : offset + length;
+  // Only whole pages inside the range; the mapping's last, partial page belongs to it entirely.
+  const size_t first = (offset + page - 1) / page * page;
+  const size_t last = end == mapping_size_ ? (end + page - 1) / page * page : end / page * page;
+  if (first >= last) return;
+  // A private, read-only mapping has no modified pages, so dropping them loses nothing.
+  madvise(static_cast<uint8_t*>(mapping_) + first, last - first, MADV_DONTNEED);
 }
 
 Result<Source> Source::from_path(const std::string& path, uint64_t max_read_bytes) {

@@ -34,6 +34,12 @@ class Source {
 
   ByteSpan bytes() const { return bytes_; }
 
+  // Gives back the pages of [offset, offset + length) once the scan has read them for the last time,
+  // when the bytes are our own mapping of a file: they stay in the page cache, and touching them
+  // again faults them back in. Does nothing for a caller's buffer or a read buffer (not ours to
+  // drop). This is what keeps a multi-gigabyte input from becoming the process's resident size.
+  void release(size_t offset, size_t length) const;
+
  private:
   ByteSpan bytes_;
   void* mapping_ = nullptr;

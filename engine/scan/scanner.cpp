@@ -16,6 +16,8 @@ namespace {
 // Objects at least this large with more entropy than this get the "entropy-high" tag.
 constexpr uint64_t kEntropyTagMinBytes = 1024;
 constexpr double kEntropyTagThreshold = 7.2;
+// An oversized root's pages are given back after every window of this many bytes is hashed.
+constexpr size_t kReleaseWindowBytes = size_t{16} << 20;
 
 std::string_view base_name(std::string_view path) {
   while (!path.empty() && path.back() == '/') path.remove_suffix(1);
@@ -55,7 +57,8 @@ struct PendingObject {
 
 }  // namespace
 
-ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& model, const ObjectCallback& callback) {
+ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& model, const ObjectCallback& callback,
+                          const ReleasePages& release) {
   // Held for the whole scan: a reload elsewhere cannot free what this scan uses.
   const std::shared_ptr<const Engine> engine = engine_;
   const EngineConfig& config = engine->config();
@@ -75,10 +78,15 @@ ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& mod
     entry.properties = std::move(object.properties);
     if (object.parent >= 0) model.at(static_cast<size_t>(object.parent)).children.push_back(entry.index);
 
+    // An oversized root (children never are: their decoders stop at the limit) is only hashed and
+    // identified, its pages given back as hashing passes them.
+    const bool oversized = object.parent < 0 && entry.size > config.limits.max_object_bytes;
     // A large object is hashed on a helper thread while this one does the rest (digest_task.h);
     // entropy, which identification needs first, is a quick pass of its own here.
     std::optional<DigestTask> digest_task;
-    if (config.parallel_hash_bytes != 0 && object.bytes.size() >= config.parallel_hash_bytes) {
+    if (oversized) {
+      entry.digests = hasher_.digest_windows(object.bytes, Hasher::Entropy::Compute, kReleaseWindowBytes, release);
+    } else if (config.parallel_hash_bytes != 0 && object.bytes.size() >= config.parallel_hash_bytes) {
       digest_task.emplace(object.bytes);
       entry.digests.entropy = entropy_of(object.bytes);
     } else {
@@ -88,6 +96,15 @@ ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& mod
     entry.format = id.format;
     entry.magic_description = std::move(id.magic_description);
     if (entry.size >= kEntropyTagMinBytes && entry.digests.entropy > kEntropyTagThreshold) entry.add_tag("entropy-high");
+    if (oversized) {
+      if (release) release(0, object.bytes.size());  // what identification read
+      budget.note_limit(LimitKind::MaxObjectBytes);
+      entry.add_tag("limit-exceeded");
+      entry.add_warning("limit max_object_bytes reached: the object's " + std::to_string(entry.size) +
+                        " bytes were hashed and identified, not analysed, YARA-scanned or unpacked");
+      if (callback && !callback(model, entry.index)) aborted = true;
+      return;
+    }
     if (const Analyzer analyze = find_analyzer(entry.format)) analyze(object.bytes, entry);
     apply_object_heuristics(object.bytes, entry);
     if (rules && !rules->empty()) {

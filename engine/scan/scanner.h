@@ -21,6 +21,9 @@ enum class ScanOutcome {
 
 // Called once per object, right after it is identified and hashed; return false to abort the scan.
 using ObjectCallback = std::function<bool(const ReportModel& model, size_t index)>;
+// Told which ranges of the root the scan has finished reading (Source::release), so that a mapped
+// file's pages can be given back while the scan goes on.
+using ReleasePages = std::function<void(size_t offset, size_t length)>;
 
 class Scanner {
  public:
@@ -31,7 +34,12 @@ class Scanner {
   void set_engine(std::shared_ptr<const Engine> engine) { engine_ = std::move(engine); }
 
   // Scans `root` (borrowed for the duration of the call) into `model`, which must be empty.
-  ScanOutcome scan(ByteSpan root, std::string_view name, ReportModel& model, const ObjectCallback& callback = {});
+  //
+  // A root larger than max_object_bytes is hashed (in windows, each released after it is read) and
+  // identified, but not analysed, YARA-scanned or unpacked: the limit is recorded on it as on any
+  // other object, and memory stays bounded whatever the input's size.
+  ScanOutcome scan(ByteSpan root, std::string_view name, ReportModel& model, const ObjectCallback& callback = {},
+                   const ReleasePages& release = {});
 
  private:
   std::shared_ptr<const Engine> engine_;

@@ -4,6 +4,7 @@ Every report is parsed with Python's strict JSON parser, so each test also check
 valid JSON. Child hashes are compared with what md5sum/sha1sum/sha256sum gave for the files that went
 into the archives (samples/manifest.tsv).
 """
+import hashlib
 import json
 import os
 import resource
@@ -157,12 +158,27 @@ class HostileInput(unittest.TestCase):
         report = scan("formats/sample.tar.gz", "--max-total-bytes", "1K")
         self.assertTrue(any("limit max_total_bytes reached" in w for w in warnings_of(report)))
 
-        report = scan("formats/sample.zip", "--max-bytes", "1K")
+        # 68K admits the 65,917-byte tar.gz but not the 71,680-byte tar inside it.
+        report = scan("formats/sample.tar.gz", "--max-bytes", "68K")
         self.assertTrue(any("limit max_object_bytes reached" in w for w in warnings_of(report)))
+        self.assertEqual(report[0]["info"]["file"]["file_type"], "Archive")
         self.assertNotIn("random.bin", [e["info"]["file"]["file_name"] for e in report])
 
         report = scan("bombs/nested-42.zip", "--max-ratio", "1000000", "--timeout", "0.02")
         self.assertTrue(any("limit timeout reached" in w for w in warnings_of(report)))
+
+    def test_an_input_over_max_object_bytes_is_hashed_and_identified_only(self):
+        path = os.path.join(SAMPLES, "formats", "sample.zip")
+        with open(path, "rb") as f:
+            expected = hashlib.sha256(f.read()).hexdigest()
+        report = scan("formats/sample.zip", "--max-bytes", "1K", "--report-type", "large")
+        self.assertEqual(len(report), 1)  # not unpacked
+        root = report[0]
+        self.assertEqual(hashes(root)["sha256"], expected)
+        self.assertEqual(root["info"]["file"]["file_subtype"], "ZIP")
+        self.assertIn("limit-exceeded", root["tags"])
+        self.assertTrue(any("limit max_object_bytes reached" in w and "hashed and identified" in w
+                            for w in json.dumps(root).split('"')), root)
 
     def test_encrypted_archives(self):
         report = scan("encrypted/infected.zip")
