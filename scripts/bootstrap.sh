@@ -18,6 +18,8 @@ packages=(
   ncompress libarchive-tools
   # PE analyzer tests: programs built with mingw-w64, read independently by pefile
   gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 binutils-mingw-w64-x86-64 python3-pefile osslsigncode openssl
+  # signed EFI images (Microsoft- and Debian-signed boot loaders) and sbverify to check them against
+  shim-signed grub-efi-amd64-signed sbsigntool
   # the reference Worker (server/): HTTP, task store, submit-url downloads
   libcpp-httplib-dev libsqlite3-dev libcurl4-openssl-dev
 )

@@ -155,31 +155,19 @@ std::vector<uint8_t> image_digest(const PeImage& image, const EVP_MD* md, uint32
   return std::vector<uint8_t>(digest, digest + length);
 }
 
-}  // namespace
 
-bool analyze_pe_authenticode(const PeImage& image, Entry& entry) {
-  const PeDataDirectory security = image.directory(kDirSecurity);
-  if (security.rva == 0 || security.size < 8) return false;  // for this directory "rva" is a file offset
-  const ByteSpan table = image.bytes.sub(security.rva, security.size);
-  const auto length = table.le32(0);
-  const auto type = table.le16(6);
-  if (table.size() < security.size || !length || !type || *length < 8 || *length > table.size()) {
-    add_validation(entry, "Authenticode", "signature", false, {"certificate table runs past the end of the file"});
-    return true;
-  }
-  if (*type != kPkcsSignedData) {
-    add_validation(entry, "Authenticode", "signature", false, {"certificate table is not PKCS#7 signed data"});
-    return true;
-  }
-  const ByteSpan blob = table.sub(8, *length - 8);
+// One WIN_CERTIFICATE entry's PKCS#7 signature: its signer and certificates into `out` (the first
+// signature's into metadata.certificate itself, later ones into its `signatures` list), and whether
+// its signed digest matches the file. Empty problems and true when it does.
+bool read_signature(const PeImage& image, uint32_t table_offset, ByteSpan blob, Value& out,
+                    std::vector<std::string>& problems) {
   const unsigned char* cursor = blob.data();
   std::unique_ptr<PKCS7, Pkcs7Free> p7(d2i_PKCS7(nullptr, &cursor, static_cast<long>(blob.size())));
   if (!p7 || !PKCS7_type_is_signed(p7.get())) {
-    add_validation(entry, "Authenticode", "signature", false, {"PKCS#7 signed data does not parse"});
-    return true;
+    problems.push_back("PKCS#7 signed data does not parse");
+    return false;
   }
-  Value& certificate = entry.metadata.set("certificate", Value::object());
-  Value& signer = certificate.set("signer_info", Value::object());
+  Value& signer = out.set("signer_info", Value::object());
   STACK_OF(PKCS7_SIGNER_INFO)* signers = PKCS7_get_signer_info(p7.get());
   if (signers != nullptr && sk_PKCS7_SIGNER_INFO_num(signers) > 0) {
     PKCS7_SIGNER_INFO* info = sk_PKCS7_SIGNER_INFO_value(signers, 0);
@@ -187,29 +175,83 @@ bool analyze_pe_authenticode(const PeImage& image, Entry& entry) {
     signer.set("serial_number", serial_text(info->issuer_and_serial->serial));
     signer.set("digest_algorithm", OBJ_nid2ln(OBJ_obj2nid(info->digest_alg->algorithm)));
   }
-  Value& list = certificate.set("certificates", Value::array());
+  Value& list = out.set("certificates", Value::array());
   STACK_OF(X509)* certs = p7->d.sign->cert;
   for (int i = 0; certs != nullptr && i < sk_X509_num(certs) && i < 32; ++i) list.push(certificate_value(sk_X509_value(certs, i)));
 
-  std::vector<std::string> problems;
   bool valid = false;
   if (const auto expected = signed_digest(p7.get())) {
-    const std::vector<uint8_t> actual = image_digest(image, expected->md, security.rva);
+    const std::vector<uint8_t> actual = image_digest(image, expected->md, table_offset);
     valid = actual == expected->digest;
-    certificate.set("digest_algorithm", EVP_MD_get0_name(expected->md));
-    certificate.set("signed_digest", HexBytes{expected->digest});
-    certificate.set("computed_digest", HexBytes{actual});
+    out.set("digest_algorithm", EVP_MD_get0_name(expected->md));
+    out.set("signed_digest", HexBytes{expected->digest});
+    out.set("computed_digest", HexBytes{actual});
     if (!valid) problems.push_back("the signed digest does not match the file");
   } else {
     problems.push_back("the signed content holds no readable digest");
   }
-  certificate.set("digest_valid", valid);
-  if (!valid) {
+  out.set("digest_valid", valid);
+  return valid;
+}
+
+}  // namespace
+
+bool analyze_pe_authenticode(const PeImage& image, Entry& entry) {
+  const PeDataDirectory security = image.directory(kDirSecurity);
+  if (security.rva == 0 || security.size < 8) return false;  // for this directory "rva" is a file offset
+  const ByteSpan table = image.bytes.sub(security.rva, security.size);
+  if (table.size() < security.size) {
+    add_validation(entry, "Authenticode", "signature", false, {"certificate table runs past the end of the file"});
+    return true;
+  }
+  // The table is a run of WIN_CERTIFICATE entries {dwLength, wRevision, wCertificateType, bCertificate},
+  // each starting on an 8-byte boundary. Signed boot loaders (shim) carry two signatures; every one
+  // must match the file for the signature to count as valid.
+  std::vector<std::string> problems;
+  Value* certificate = nullptr;
+  Value* later_signatures = nullptr;
+  bool all_valid = true;
+  size_t signatures = 0;
+  constexpr size_t kMaxSignatures = 16;
+  for (size_t at = 0; at + 8 <= table.size() && signatures < kMaxSignatures;) {
+    const auto length = table.le32(at);
+    const auto type = table.le16(at + 6);
+    if (!length || !type || *length < 8 || *length > table.size() - at) {
+      problems.push_back("certificate entry at table offset " + std::to_string(at) + " runs past the table");
+      all_valid = false;
+      break;
+    }
+    if (*type != kPkcsSignedData) {
+      problems.push_back("certificate entry at table offset " + std::to_string(at) + " is not PKCS#7 signed data");
+      all_valid = false;
+    } else {
+      const ByteSpan blob = table.sub(at + 8, *length - 8);
+      Value* target = nullptr;
+      if (certificate == nullptr) {
+        certificate = &entry.metadata.set("certificate", Value::object());
+        target = certificate;
+      } else {
+        if (later_signatures == nullptr) later_signatures = &certificate->set("signatures", Value::array());
+        target = &later_signatures->push(Value::object());
+      }
+      all_valid = read_signature(image, security.rva, blob, *target, problems) && all_valid;
+      ++signatures;
+    }
+    at += (static_cast<size_t>(*length) + 7) / 8 * 8;
+  }
+  if (certificate == nullptr) {
+    add_validation(entry, "Authenticode", "signature", false,
+                   problems.empty() ? std::vector<std::string>{"certificate table holds no signature"} : problems);
+    return true;
+  }
+  // digest_valid on the top level speaks for every signature in the table.
+  certificate->set("digest_valid", all_valid);
+  if (!all_valid) {
     entry.indicators.push_back(Indicator{kIndicatorPeSignatureMismatch, 6, kCategoryEvasion,
                                          "The Authenticode signature does not match the file", 8,
                                          {{kCategoryEvasion, "signed and computed digests differ", false}}});
   }
-  add_validation(entry, "Authenticode", "signature", valid, std::move(problems));
+  add_validation(entry, "Authenticode", "signature", all_valid, std::move(problems));
   return true;
 }
 
