@@ -221,5 +221,46 @@ class MingwPrograms(unittest.TestCase):
             self.assertIn(root["info"]["file"]["file_type"], ("PE", "PE+", "Binary"))
 
 
+def debian_dlls():
+    """PE DLLs built and shipped by Debian (the mingw-w64 GCC runtime, both architectures)."""
+    found = []
+    for arch in ("x86_64", "i686"):
+        for flavour in ("win32", "posix"):
+            folder = f"/usr/lib/gcc/{arch}-w64-mingw32/12-{flavour}"
+            if os.path.isdir(folder):
+                found += [os.path.join(folder, n) for n in sorted(os.listdir(folder)) if n.endswith(".dll")]
+                break
+    return found
+
+
+@unittest.skipUnless(debian_dlls(), "the mingw-w64 runtime DLLs are not installed")
+class DebianShippedDlls(unittest.TestCase):
+    """Binaries we did not build: exports, imports, imphash and sections against pefile."""
+
+    def test_exports_imports_and_sections_agree_with_pefile(self):
+        dlls = debian_dlls()
+        self.assertGreaterEqual(len(dlls), 8)
+        for path in dlls:
+            with self.subTest(dll=path):
+                reference = pefile.PE(path)
+                root = scan(path)[0]
+                pe = pe_of(root)
+                self.assertTrue(reference.is_dll())
+                ours = [(s["relative_base"], s["physical_base"], s["physical_size"]) for s in pe["sections"]]
+                theirs = [(s.VirtualAddress, s.PointerToRawData, s.SizeOfRawData) for s in reference.sections]
+                self.assertEqual(ours, theirs)
+                theirs = sorted((e.ordinal, e.name.decode() if e.name else None, e.address)
+                                for e in reference.DIRECTORY_ENTRY_EXPORT.symbols)
+                ours = sorted((e["ordinal"], e.get("name"), e["address"]) for e in pe["exports"])
+                self.assertEqual(ours, theirs)
+                self.assertGreater(len(ours), 0)
+                ours = [(i["name"], i["apis"]) for i in pe["imports"]]
+                theirs = [(d.dll.decode(), [imp.name.decode() if imp.name else f"ord{imp.ordinal}" for imp in d.imports])
+                          for d in reference.DIRECTORY_ENTRY_IMPORT]
+                self.assertEqual(ours, theirs)
+                hashes = {h["name"]: h["value"] for h in root["info"]["file"]["hashes"]}
+                self.assertEqual(hashes["imphash"], reference.get_imphash())
+
+
 if __name__ == "__main__":
     unittest.main()
