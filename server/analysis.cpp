@@ -54,6 +54,7 @@ void AnalysisPool::process(assay_scanner* scanner, int64_t id) {
   std::string file_name = task->file_name;
   std::string failure;
   uint64_t size = 0;
+  bool downloaded = false;  // submit-url: the whole file arrived (its bytes count as submitted)
 
   if (from_url) {
     FdGuard out(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
@@ -63,6 +64,7 @@ void AnalysisPool::process(assay_scanner* scanner, int64_t id) {
       const FetchResult fetched = app_.fetcher.download({task->url, parse_headers(task->url_headers), task->url_hash},
                                                         out.get());
       if (!fetched.ok) failure = fetched.error;
+      downloaded = fetched.ok;
       if (file_name.empty()) file_name = fetched.file_name;
       size = fetched.size;
     }
@@ -85,6 +87,21 @@ void AnalysisPool::process(assay_scanner* scanner, int64_t id) {
   }
   const size_t objects = report != nullptr ? assay_report_object_count(report) : 0;
   const int verdict = report != nullptr ? assay_report_root_verdict(report) : 0;
+  // For the statistics: the file's own bytes, and the objects unpacked from it (every non-root one).
+  int64_t root_bytes = 0;
+  int64_t unpacked_files = 0;
+  int64_t unpacked_bytes = 0;
+  for (size_t i = 0; failure.empty() && i < objects; ++i) {
+    assay_object_info info{};
+    info.struct_size = sizeof info;
+    if (assay_report_object_info(report, i, &info) != ASSAY_OK) continue;
+    if (info.parent < 0) {
+      root_bytes += static_cast<int64_t>(info.size);
+    } else {
+      ++unpacked_files;
+      unpacked_bytes += static_cast<int64_t>(info.size);
+    }
+  }
 
   // Record the outcome and delete the file as one step against stop(): once stop() has given the
   // task back to the queue, this thread must not touch it (nor its file, which the retry needs).
@@ -99,6 +116,17 @@ void AnalysisPool::process(assay_scanner* scanner, int64_t id) {
   }
   idle_.notify_all();
   assay_report_free(report);
+  if (recorded) {  // not when dropped: a requeued task is counted when its retry ends
+    if (failure.empty()) {
+      app_.stats.record(Counter::FilesProcessed);
+      app_.stats.record(Counter::BytesProcessed, root_bytes);
+      app_.stats.record(Counter::FilesUnpacked, unpacked_files);
+      app_.stats.record(Counter::BytesUnpacked, unpacked_bytes);
+    } else {
+      app_.stats.record(Counter::FileProcessingFailure);
+    }
+    if (downloaded) app_.stats.record(Counter::BytesSubmitted, static_cast<int64_t>(size));
+  }
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   std::string line = "task " + std::to_string(id);
   if (!recorded) {
@@ -110,6 +138,8 @@ void AnalysisPool::process(assay_scanner* scanner, int64_t id) {
   }
   if (from_url && size > 0) line += " downloaded=" + std::to_string(size);
   log_line(line);
+  // The task has ended: its callback, if any, is queued here and sent by the callback threads.
+  if (recorded && app_.callbacks != nullptr) app_.callbacks->task_ended(id, task->user_data);
 }
 
 }  // namespace worker

@@ -119,6 +119,20 @@ void read_file_settings(Reader& r, const element& root, Config& c) {
     } else if (k == "license") {
       r.object(v, w, [&](std::string_view k2, const element& v2, const std::string& w2) {
         if (k2 == "public_key_pem") r.string(v2, w2, c.license.public_key_pem);
+        else if (k2 == "enforce") r.boolean(v2, w2, c.license.enforce);
+        else return false;
+        return true;
+      });
+    } else if (k == "stats") {
+      r.object(v, w, [&](std::string_view k2, const element& v2, const std::string& w2) {
+        if (k2 == "bucket_ms") r.integer(v2, w2, c.stats.bucket_ms, 100, 60 * 1000);
+        else if (k2 == "flush_interval_ms") r.integer(v2, w2, c.stats.flush_interval_ms, 100, 10 * 60 * 1000);
+        else return false;
+        return true;
+      });
+    } else if (k == "health") {
+      r.object(v, w, [&](std::string_view k2, const element& v2, const std::string& w2) {
+        if (k2 == "max_disk_usage_percent") r.integer(v2, w2, c.health.max_disk_usage_percent, 0, 100);
         else return false;
         return true;
       });
@@ -147,6 +161,21 @@ void read_file_settings(Reader& r, const element& root, Config& c) {
         else if (k2 == "connect_timeout_s") r.integer(v2, w2, f.connect_timeout_s, 1, 3600);
         else if (k2 == "max_redirects") r.integer(v2, w2, f.max_redirects, 0, 50);
         else if (k2 == "allow_networks") r.strings(v2, w2, f.allow_networks);
+        else return false;
+        return true;
+      });
+    } else if (k == "callback") {
+      CallbackConfig& cb = c.callback;
+      r.object(v, w, [&](std::string_view k2, const element& v2, const std::string& w2) {
+        if (k2 == "enabled") r.boolean(v2, w2, cb.enabled);
+        else if (k2 == "default_url") r.string(v2, w2, cb.default_url);
+        else if (k2 == "report_type") r.string(v2, w2, cb.report_type);
+        else if (k2 == "view") r.string(v2, w2, cb.view);
+        else if (k2 == "retries") r.integer(v2, w2, cb.retries, 0, 100);
+        else if (k2 == "backoff_ms") r.integer(v2, w2, cb.backoff_ms, 1, 10 * 60 * 1000);
+        else if (k2 == "timeout_s") r.integer(v2, w2, cb.timeout_s, 1, 3600);
+        else if (k2 == "max_pending") r.integer(v2, w2, cb.max_pending, 1, 1000000);
+        else if (k2 == "threads") r.integer(v2, w2, cb.threads, 1, 64);
         else return false;
         return true;
       });
@@ -243,6 +272,7 @@ const char* usage_text() {
          "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080; port 0: any free port)\n"
          "  --data-dir DIR      database and spool directory (default ./assay-worker-data)\n"
          "  --rules PATH        YARA rules file or folder; repeat for several (default: bundled rules)\n"
+         "  --print-routes      start as usual, print METHOD PATTERN of every route served, and exit\n"
          "  --help, --version\n";
 }
 
@@ -261,6 +291,7 @@ bool parse_args(int argc, char** argv, Overrides& out, bool& help, bool& version
     }
     if (arg == "--help" || arg == "-h") { help = true; continue; }
     if (arg == "--version") { version = true; continue; }
+    if (arg == "--print-routes") { out.print_routes = true; continue; }
     if (arg != "--config" && arg != "--listen" && arg != "--data-dir" && arg != "--rules") {
       error = "unknown argument: " + arg;
       return false;

@@ -32,6 +32,19 @@ struct FetchConfig {
   std::vector<std::string> allow_networks;
 };
 
+// Task-completion callbacks (callback.h): the task response POSTed to a URL when a task ends.
+struct CallbackConfig {
+  bool enabled = false;      // off: nothing is sent, user_data.callback is only checked for shape
+  std::string default_url;   // used when user_data.callback gives no url; "" none (operator-set: trusted)
+  std::string report_type;   // used when user_data.callback gives none; "" the API's default (medium)
+  std::string view;          // likewise; "" none
+  int64_t retries = 5;       // further attempts after a failed one (connection error or non-2xx)
+  int64_t backoff_ms = 1000; // delay before the first retry, doubling for each next one
+  int64_t timeout_s = 30;    // one attempt, connecting included
+  int64_t max_pending = 1000;  // callbacks queued or waiting for a retry; beyond it they are dropped
+  int64_t threads = 2;       // sender threads
+};
+
 // Engine limits; unset ones keep the engine's own defaults (assay_option_bounds).
 struct EngineConfig {
   std::map<std::string, uint64_t> limits;  // option name ("max_depth", "timeout_ms", ...) -> value
@@ -47,6 +60,21 @@ struct LicenseConfig {
   // Path of the PEM file (SubjectPublicKeyInfo, Ed25519) that license files are verified against.
   // Empty: no license can be applied (PUT /api/license/v1/upload answers 400).
   std::string public_key_pem;
+  // On: uploads and submit-url are refused (503) while the license status is not VALID.
+  bool enforce = false;
+};
+
+struct StatsConfig {
+  // Length of one statistics bucket; the windows 1m, 10m, 1h, 8h and 1d are 1, 10, 60, 480 and
+  // 1440 buckets. A test aid: shorter buckets make the windows move in seconds. Keep the default.
+  int64_t bucket_ms = 60 * 1000;
+  int64_t flush_interval_ms = 5 * 1000;  // how often the counters are written to the database
+};
+
+struct HealthConfig {
+  // Above this percent used on the spool's or the root file system, the Worker is "not healthy":
+  // /srv/tiscale/v1/available, uploads and submit-url answer 503.
+  int64_t max_disk_usage_percent = 95;
 };
 
 struct Config {
@@ -76,8 +104,11 @@ struct Config {
   TlsConfig tls;
   RetentionConfig retention;
   FetchConfig fetch;
+  CallbackConfig callback;
   EngineConfig engine;
   LicenseConfig license;
+  StatsConfig stats;
+  HealthConfig health;
 };
 
 // Command-line overrides; an empty optional leaves the file's value.
@@ -86,6 +117,7 @@ struct Overrides {
   std::optional<std::string> listen;  // HOST:PORT or [V6]:PORT
   std::optional<std::string> data_dir;
   std::vector<std::string> rules;     // --rules, repeatable; non-empty replaces the file's list
+  bool print_routes = false;          // --print-routes: list every route served, then exit
 };
 
 // Parses argv. Returns false with `error` set on a bad flag; sets `help`/`version` when asked.

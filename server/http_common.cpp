@@ -1,6 +1,6 @@
 // http_common.cpp: what applies to every request: authorization (before any body is read), JSON
 // bodies for the errors cpp-httplib produces itself (unknown route, malformed request, body too
-// large), exceptions turned into 500, and one log line per request.
+// large), exceptions turned into 500, the statistics' counts of answers, and one log line per request.
 #include <chrono>
 #include <cstdlib>
 #include <string>
@@ -94,6 +94,19 @@ void register_common(httplib::Server& server, App& app) {
     log_line("error in " + req.method + " " + printable(req.path) + ": " + printable(what));
     res.set_header("Connection", "close");
     send_error(res, 500, "internal error: " + what);
+  });
+
+  // Counted for the statistics before the answer is written (a client that reads its answer and
+  // then asks for the statistics finds it counted); cpp-httplib calls this for every response, the
+  // ones the pre-routing and error handlers made included. Not counted: answers to what never
+  // reached the pre-routing handler. After a refusal that leaves a body unread, cpp-httplib parses
+  // the rest of that body as further requests and answers each line with a 400; counting those
+  // would make one refused upload many user failures.
+  server.set_post_routing_handler([&app](const httplib::Request& req, httplib::Response& res) {
+    if (request_started == std::chrono::steady_clock::time_point{}) return;
+    if (res.status >= 500) app.stats.record(Counter::GeneralServiceFailure);
+    else if (res.status >= 400) app.stats.record(Counter::GeneralUserFailure);
+    if (streams_body(req)) app.stats.record(res.status == 200 ? Counter::UploadSuccess : Counter::UploadFailure);
   });
 
   server.set_logger([&app](const httplib::Request& req, const httplib::Response& res) {

@@ -5,7 +5,9 @@
 // only once it can do what it answers. Stop (SIGTERM or SIGINT): the HTTP server stops taking
 // connections and finishes the requests in flight, the analysis threads finish their files (tasks
 // still queued stay queued in the store), and analyses that outlast the grace period are put back
-// in the queue for the next start.
+// in the queue for the next start; pending callbacks go out in what is left of the grace, and each
+// one that cannot is logged. --print-routes starts as far as registering the routes, prints them
+// and exits, before recovery touches the store and before anything listens.
 #include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -13,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -86,6 +89,25 @@ std::unique_ptr<httplib::Server> make_server(const Config& config, std::string& 
   return server;
 }
 
+// Every route the Worker serves, in one sequence that both serving and --print-routes run, so the
+// printed list is what is served. 0, or the exit status with `error` set.
+int register_routes(RouteTable& routes, App& app, std::string& error) {
+  register_common(routes.server(), app);
+  register_task_routes(routes, app);
+  register_yara_routes(routes, app);
+  register_upload_route(routes, app);
+  register_submit_url_route(routes, app);
+  try {
+    register_service_routes(routes, app);
+  } catch (const std::exception& e) {
+    error = std::string("reading the operating mode: ") + e.what();
+    return 1;
+  }
+  if (!register_license_routes(routes, app, error)) return 2;
+  register_stats_routes(routes, app);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -135,9 +157,28 @@ int main(int argc, char** argv) {
   const Auth auth(config.tokens);
   const WorkerInfo info = WorkerInfo::gather(config);
   TaskQueue queue(static_cast<size_t>(config.queue_capacity));
+  Stats stats(*store, config.stats);
+  if (!stats.load(error)) return fail(error);
+  const DiskHealth health(spool.dir(), config.health.max_disk_usage_percent);
   const int analysis_threads =
       config.analysis_threads > 0 ? config.analysis_threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  App app{config, *store, queue, *engine, spool, auth, fetcher, info, config.tls.cert_file.empty() ? "http" : "https"};
+  App app{config, *store, queue, *engine, spool, auth, fetcher, info, stats, health,
+          config.tls.cert_file.empty() ? "http" : "https"};
+  // Each callback's outcome counts in the Service API statistics (callback_success / _failure).
+  CallbackSender callbacks(app, policy, [&stats](bool delivered) {
+    stats.record(delivered ? Counter::CallbackSuccess : Counter::CallbackFailure);
+  });
+  if (!callbacks.check_config(error)) return fail(error, 2);
+  app.callbacks = &callbacks;
+
+  if (overrides.print_routes) {
+    // After everything the routes use exists, before recovery touches the store or anything listens.
+    httplib::Server scratch;
+    RouteTable printed(scratch);
+    if (const int status = register_routes(printed, app, error); status != 0) return fail(error, status);
+    for (const RouteTable::Route& route : printed.routes()) std::printf("%s %s\n", route.method.c_str(), route.pattern.c_str());
+    return 0;
+  }
 
   AnalysisPool pool(app, analysis_threads);
   Sweeper sweeper(app);
@@ -149,17 +190,8 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<httplib::Server> server = make_server(config, error);
   if (!server) return fail(error, 2);
-  register_common(*server, app);
-  register_task_routes(*server, app);
-  register_yara_routes(*server, app);
-  register_upload_route(*server, app);
-  register_submit_url_route(*server, app);
-  try {
-    register_service_routes(*server, app);
-  } catch (const std::exception& e) {
-    return fail(std::string("reading the operating mode: ") + e.what());
-  }
-  if (!register_license_routes(*server, app, error)) return fail(error, 2);
+  RouteTable routes(*server);
+  if (const int status = register_routes(routes, app, error); status != 0) return fail(error, status);
   int port = config.listen_port;
   if (port == 0) {
     port = server->bind_to_any_port(config.listen_host);
@@ -168,13 +200,21 @@ int main(int argc, char** argv) {
     return fail("cannot listen on " + config.listen_host + ":" + std::to_string(port) + ": " + std::strerror(errno));
   }
   widen_backlog(*server);
+  callbacks.start();
   pool.start();
   sweeper.start();
+  stats.start([&queue] { return static_cast<int64_t>(queue.size()); });
 
+  // Static: the detached thread may still look at it while main() returns.
+  static std::atomic<bool> listen_returned{false};
   std::thread([&server, stop_signals] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     log_line(std::string("received ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM") + ": stopping");
+    // A stop() that lands before listen_after_bind() has started is forgotten (the listen loop sets
+    // its own running flag), so a signal right after start would be lost: wait until the server runs
+    // or has given up.
+    while (!server->is_running() && !listen_returned.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     server->stop();
   }).detach();
 
@@ -185,9 +225,15 @@ int main(int argc, char** argv) {
            std::to_string(port) + " (data " + config.data_dir + ", " + std::to_string(analysis_threads) +
            " analysis threads, rules " + (rules_id.empty() ? "none" : rules_id) + ")");
   const bool listened = server->listen_after_bind();
+  listen_returned.store(true);
 
+  const auto grace_ends = std::chrono::steady_clock::now() + std::chrono::seconds(config.shutdown_grace_s);
   sweeper.stop();
-  if (!pool.stop(std::chrono::seconds(config.shutdown_grace_s))) {
+  const bool finished = pool.stop(std::chrono::seconds(config.shutdown_grace_s));
+  // Callbacks of the tasks that just ended go out in what is left of the grace; the rest are logged.
+  callbacks.stop(grace_ends);
+  stats.stop();  // after the analyses and callbacks, so their counts are written too
+  if (!finished) {
     // The abandoned analyses are back in the queue; their threads cannot be interrupted, so the
     // process ends here (the store is consistent: every change so far is committed).
     log_line("stopped; analyses still running were requeued");

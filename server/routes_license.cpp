@@ -28,6 +28,12 @@ struct LicenseState {
   std::mutex mutex;  // one license operation at a time
 };
 
+// The process's one license state, shared by the routes and license_status().
+LicenseState& the_license_state() {
+  static LicenseState state;
+  return state;
+}
+
 std::string new_machine_id() {
   unsigned char bytes[16];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("cannot generate a machine id (RAND_bytes)");
@@ -155,8 +161,8 @@ void upload(App& app, LicenseState& state, const httplib::Request& req, httplib:
 
 }  // namespace
 
-bool register_license_routes(httplib::Server& server, App& app, std::string& error) {
-  static LicenseState state;
+bool register_license_routes(RouteTable& server, App& app, std::string& error) {
+  static LicenseState& state = the_license_state();  // static: the route lambdas use it uncaptured
   const std::string& path = app.config.license.public_key_pem;
   if (!path.empty()) {
     std::ifstream in(path, std::ios::binary);
@@ -182,6 +188,13 @@ bool register_license_routes(httplib::Server& server, App& app, std::string& err
   server.Put("/api/license/v1/upload",
              [&app](const httplib::Request& req, httplib::Response& res) { upload(app, state, req, res); });
   return true;
+}
+
+std::string license_status(App& app) {
+  LicenseState& state = the_license_state();
+  std::lock_guard<std::mutex> lock(state.mutex);
+  const std::string machine = machine_id(app);
+  return status_of(state, applied_license(app), machine);
 }
 
 }  // namespace worker

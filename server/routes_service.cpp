@@ -1,12 +1,13 @@
 // routes_service.cpp: the Service API (/srv/tiscale/v1/: mode, available, sysinfo) and the Quota
 // API's answers when no Spectra Intelligence account is configured (there is none in this project).
 #include <simdjson.h>
-#include <sys/statvfs.h>
 
 #include <cstdio>
 #include <cstdlib>
 
+#include "admission.h"
 #include "app.h"
+#include "health.h"
 #include "http_util.h"
 #include "json_out.h"
 #include "log.h"
@@ -22,16 +23,6 @@ std::string number(double v) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.2f", v);
   return buffer;
-}
-
-// Percent of the file system holding `path` in use (as df counts it), or 0 when it cannot be read.
-double percent_used(const std::string& path) {
-  struct statvfs s {};
-  if (::statvfs(path.c_str(), &s) != 0 || s.f_blocks == 0) return 0;
-  const double total = static_cast<double>(s.f_blocks);
-  const double used = total - static_cast<double>(s.f_bfree);
-  const double usable = used + static_cast<double>(s.f_bavail);
-  return usable > 0 ? 100.0 * used / usable : 0;
 }
 
 void send_mode(App& app, httplib::Response& res) {
@@ -58,7 +49,10 @@ void put_mode(App& app, const httplib::Request& req, httplib::Response& res) {
 }
 
 void available(App& app, httplib::Response& res) {
-  if (app.paused.load()) return send_error(res, 503, "paused");
+  // The same answer an upload would get now (paused, not healthy, license): admission.h.
+  if (const std::optional<Refusal> refusal = refuse_new_files(app, false)) {
+    return send_error(res, refusal->status, refusal->message);
+  }
   res.status = 200;  // empty body
 }
 
@@ -81,7 +75,7 @@ void sysinfo(App& app, httplib::Response& res) {
 
 }  // namespace
 
-void register_service_routes(httplib::Server& server, App& app) {
+void register_service_routes(RouteTable& server, App& app) {
   app.paused.store(app.store.get_setting(kPausedKey).value_or("false") == "true");
   server.Get("/srv/tiscale/v1/mode", [&app](const httplib::Request&, httplib::Response& res) { send_mode(app, res); });
   server.Put("/srv/tiscale/v1/mode", [&app](const httplib::Request& req, httplib::Response& res) { put_mode(app, req, res); });

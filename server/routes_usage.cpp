@@ -7,6 +7,7 @@
 #include "json_out.h"
 #include "log.h"
 #include "routes.h"
+#include "task_response.h"
 
 namespace worker {
 namespace {
@@ -47,35 +48,9 @@ void get_task(App& app, const httplib::Request& req, httplib::Response& res) {
   if (!id) return;
   RenderRequest rendering;
   if (!render_request(req, res, rendering)) return;
-  const std::optional<TaskRecord> task = app.store.get(*id, now_ms(), app.config.retention);
-  if (!task) return send_error(res, 404, "no task " + std::to_string(*id));
-
-  // Render first: a bad report type or field list is a 400 whatever state the task is in.
-  RenderResult rendered = task->state == TaskState::Done ? app.engine.render(task->report, rendering)
-                                                         : app.engine.validate(rendering);
-  if (rendered.http_status != 200) return send_error(res, rendered.http_status, rendered.error);
-
-  JsonOut j;
-  j.reserve(rendered.json.size() + 512);
-  j.begin_object();
-  j.field("task_id", task->id);
-  j.field("submitted", task->submitted_ms / 1000);
-  j.key("processed");
-  if (task->processed_ms) j.value(*task->processed_ms / 1000);
-  else j.null();
-  j.string_array("worker_ip", app.info.ips);
-  j.string_array("worker_address", app.info.addresses);
-  j.field("worker_hostname", app.info.hostname);
-  j.field("direct_sender", task->direct_sender);
-  j.key("forwarded_for").raw(task->forwarded_for.empty() ? "[]" : task->forwarded_for);
-  // custom_data only once processed, and only if it was valid JSON (the store keeps nothing else).
-  if (task->processed_ms && task->custom_data) j.key("custom_data").raw(*task->custom_data);
-  j.key("tc_report");
-  if (task->state == TaskState::Done) j.raw(rendered.json);
-  else j.null();
-  if (task->state == TaskState::Failed || task->state == TaskState::Cancelled) j.field("error", task->error);
-  j.end_object();
-  send_json(res, 200, j.take());
+  TaskResponse answer = render_task_response(app, *id, rendering);
+  if (answer.status != 200) return send_error(res, answer.status, answer.error);
+  send_json(res, 200, std::move(answer.body));
 }
 
 void list_tasks(App& app, const httplib::Request& req, httplib::Response& res) {
@@ -130,7 +105,7 @@ void yara_id(App& app, const httplib::Request&, httplib::Response& res) {
 
 }  // namespace
 
-void register_task_routes(httplib::Server& server, App& app) {
+void register_task_routes(RouteTable& server, App& app) {
   server.Get("/api/tiscale/v1/task", [&app](const httplib::Request& req, httplib::Response& res) { list_tasks(app, req, res); });
   server.Delete("/api/tiscale/v1/task", [&app](const httplib::Request& req, httplib::Response& res) { delete_tasks(app, req, res); });
   server.Get(kTaskPath, [&app](const httplib::Request& req, httplib::Response& res) { get_task(app, req, res); });

@@ -79,7 +79,7 @@ void pull_all(App& app, httplib::Response& res) {
 
 }  // namespace
 
-void register_yara_routes(httplib::Server& server, App& app) {
+void register_yara_routes(RouteTable& server, App& app) {
   server.Get("/api/tiscale/v2/sync-status", [&app](const httplib::Request& req, httplib::Response& res) { sync_status(app, req, res); });
   server.Post("/api/tiscale/v1/pull/all", [&app](const httplib::Request&, httplib::Response& res) { pull_all(app, res); });
 }

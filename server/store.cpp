@@ -48,6 +48,16 @@ const char* const kMigrations[] = {
       value TEXT NOT NULL
     );
     )sql",
+    // 3: the Service API statistics: per-bucket counters (stats.h), so a restart keeps the day.
+    // Only non-zero counters have a row; a bucket is named by its start (Unix milliseconds).
+    R"sql(
+    CREATE TABLE stats (
+      bucket_start_ms INTEGER NOT NULL,
+      name            TEXT NOT NULL,
+      value           INTEGER NOT NULL,
+      PRIMARY KEY (bucket_start_ms, name)
+    ) WITHOUT ROWID;
+    )sql",
 };
 
 }  // namespace

@@ -63,6 +63,7 @@ struct ClaimedTask {
   int attempts = 0;
   int64_t submitted_ms = 0;
   std::string source, spool_name, file_name, url, url_hash, url_headers;
+  std::optional<std::string> user_data;  // for the callback when the task ends
 };
 
 enum class TaskState { Queued, Running, Done, Failed, Cancelled };
@@ -98,6 +99,13 @@ struct SweepResult {
   std::vector<std::string> spool_to_delete;
 };
 
+// One counter's value in one statistics bucket (stats.h); the bucket is named by its start time.
+struct StatRow {
+  int64_t bucket_start_ms = 0;
+  std::string name;
+  int64_t value = 0;
+};
+
 class Store {
  public:
   static std::unique_ptr<Store> open(const std::string& path, bool durable, std::string& error);
@@ -131,6 +139,12 @@ class Store {
   // Run-time settings (store_settings.cpp): nullopt when unset; put_setting false on a write error.
   std::optional<std::string> get_setting(const std::string& key);
   bool put_setting(const std::string& key, const std::string& value);
+
+  // Statistics buckets (store_stats.cpp). load_stats: every row of the buckets that start at or
+  // after `since_ms`. save_stats: writes `rows` (replacing the values stored for the same bucket
+  // and name) and deletes the buckets that start before `prune_before_ms`, in one transaction.
+  std::vector<StatRow> load_stats(int64_t since_ms);
+  bool save_stats(const std::vector<StatRow>& rows, int64_t prune_before_ms, std::string& error);
 
  private:
   // A reader connection, returned to the pool when the lease ends.

@@ -63,7 +63,7 @@ std::optional<ClaimedTask> Store::claim(int64_t id, int64_t now) {
   StmtScope s(writer_->prepare(
       "UPDATE tasks SET state = 'running', attempts = attempts + 1, started_ms = ?2 "
       "WHERE id = ?1 AND state = 'queued' "
-      "RETURNING attempts, submitted_ms, source, spool_name, file_name, url, url_hash, url_headers"));
+      "RETURNING attempts, submitted_ms, source, spool_name, file_name, url, url_hash, url_headers, user_data"));
   if (!s) return std::nullopt;
   sqlite3_bind_int64(s.get(), 1, id);
   sqlite3_bind_int64(s.get(), 2, now);
@@ -78,6 +78,7 @@ std::optional<ClaimedTask> Store::claim(int64_t id, int64_t now) {
   t.url = column_text(s.get(), 5);
   t.url_hash = column_text(s.get(), 6);
   t.url_headers = column_text(s.get(), 7);
+  t.user_data = column_optional(s.get(), 8);
   // RETURNING rows are produced before the change is final: step to the end to commit it.
   while (sqlite3_step(s.get()) == SQLITE_ROW) {
   }

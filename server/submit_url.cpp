@@ -7,6 +7,7 @@
 // the reason in its "error" field.
 #include <simdjson.h>
 
+#include "admission.h"
 #include "app.h"
 #include "http_util.h"
 #include "json_out.h"
@@ -52,7 +53,8 @@ std::optional<std::string> json_field(simdjson::dom::element value) {
 }
 
 void handle_submit(App& app, const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-  if (app.paused.load()) return refuse(res, 503, "paused");  // operating mode (Service API)
+  // Paused, not healthy, or no valid license (admission.h).
+  if (const std::optional<Refusal> refusal = refuse_new_files(app, true)) return refuse(res, refusal->status, refusal->message);
   const std::string type = req.get_header_value("Content-Type");
   if (type.rfind("application/json", 0) != 0) {
     return refuse(res, 400, "expected Content-Type: application/json with a JSON object {\"url\": ...}");
@@ -99,6 +101,10 @@ void handle_submit(App& app, const httplib::Request& req, httplib::Response& res
     task.user_data = json_field(value);
     if (!task.user_data) return send_error(res, 400, "user_data is not valid JSON");
   }
+  // user_data.callback: its shape, report type and view, and the address policy for its URL.
+  if (const std::string refusal = app.callbacks->check_submission(task.user_data); !refusal.empty()) {
+    return send_error(res, 400, refusal);
+  }
   // The seed spells it both ways; either is accepted.
   for (const char* key : {"custom_authorization_header", "custom_header_authorization"}) {
     if (request[key].get(value) != simdjson::SUCCESS || value.is_null()) continue;
@@ -138,12 +144,13 @@ void handle_submit(App& app, const httplib::Request& req, httplib::Response& res
     return send_error(res, 500, "cannot record the task: " + error);
   }
   app.queue.push_reserved(id);
+  app.stats.record(Counter::FilesSubmitted);  // its bytes count once downloaded (analysis.cpp)
   send_task_url(app, req, res, id);
 }
 
 }  // namespace
 
-void register_submit_url_route(httplib::Server& server, App& app) {
+void register_submit_url_route(RouteTable& server, App& app) {
   server.Post("/api/tiscale/v1/submit-url",
               [&app](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
                 handle_submit(app, req, res, reader);

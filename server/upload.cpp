@@ -10,6 +10,7 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include "admission.h"
 #include "app.h"
 #include "http_util.h"
 #include "json_out.h"
@@ -145,7 +146,8 @@ void refuse(httplib::Response& res, int status, std::string_view message) {
 }
 
 void handle_upload(App& app, const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-  if (app.paused.load()) return refuse(res, 503, "paused");  // operating mode (Service API)
+  // Paused, not healthy, or no valid license (admission.h).
+  if (const std::optional<Refusal> refusal = refuse_new_files(app, true)) return refuse(res, refusal->status, refusal->message);
   if (!req.is_multipart_form_data()) {
     return refuse(res, 400, "expected a multipart/form-data body with a \"file\" field");
   }
@@ -177,6 +179,10 @@ void handle_upload(App& app, const httplib::Request& req, httplib::Response& res
     if (error != simdjson::SUCCESS) {
       return send_error(res, 400, std::string("user_data is not valid JSON: ") + simdjson::error_message(error));
     }
+  }
+  // user_data.callback: its shape, report type and view, and the address policy for its URL.
+  if (const std::string refusal = app.callbacks->check_submission(up.user_data); !refusal.empty()) {
+    return send_error(res, 400, refusal);
   }
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned digest_length = 0;
@@ -218,13 +224,15 @@ void handle_upload(App& app, const httplib::Request& req, httplib::Response& res
   if (id == 0) return send_error(res, 500, "cannot record the task: " + error);
   up.accepted = true;
   app.queue.push_reserved(id);
+  app.stats.record(Counter::FilesSubmitted);
+  app.stats.record(Counter::BytesSubmitted, static_cast<int64_t>(up.size));
 
   send_task_url(app, req, res, id);
 }
 
 }  // namespace
 
-void register_upload_route(httplib::Server& server, App& app) {
+void register_upload_route(RouteTable& server, App& app) {
   server.Post("/api/tiscale/v1/upload",
               [&app](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
                 handle_upload(app, req, res, reader);
