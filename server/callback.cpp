@@ -57,39 +57,6 @@ std::string parse_target(std::string_view text, Target& out) {
   return "";
 }
 
-// Resolves the target's host and checks every address against the policy (all must pass: which one
-// a connection would pick is not ours to trust). "" when allowed; `pin` then receives the
-// CURLOPT_RESOLVE entry "host:port:a1,a2". `transient` tells a failed lookup (worth retrying) from
-// a refusal (final).
-std::string resolve_allowed(const AddressPolicy& policy, const Target& t, std::string* pin, bool& transient) {
-  transient = false;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  const int rc = getaddrinfo(t.host.c_str(), nullptr, &hints, &found);
-  if (rc != 0 || found == nullptr) {
-    transient = true;
-    return "cannot resolve " + t.host + ": " + (rc != 0 ? gai_strerror(rc) : "no address");
-  }
-  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(found, freeaddrinfo);
-  std::string addresses;
-  for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
-    const std::string why = policy.refusal(a->ai_addr);
-    if (!why.empty()) return "refusing to send a callback to " + t.host + ": " + why + " is not allowed";
-    const std::string text = address_text(a->ai_addr);
-    const std::string entry = a->ai_family == AF_INET6 ? "[" + text + "]" : text;
-    if (("," + addresses + ",").find("," + entry + ",") != std::string::npos) continue;
-    if (!addresses.empty()) addresses += ",";
-    addresses += entry;
-  }
-  if (pin != nullptr) {
-    const bool v6_host = t.host.find(':') != std::string::npos;
-    *pin = (v6_host ? "[" + t.host + "]" : t.host) + ":" + t.port + ":" + addresses;
-  }
-  return "";
-}
-
 std::optional<std::string> non_empty(const std::optional<std::string>& given, const std::string& fallback) {
   if (given) return given;
   if (!fallback.empty()) return fallback;
@@ -210,8 +177,7 @@ std::string CallbackSender::check_submission(const std::optional<std::string>& u
   }
   Target target;
   why = parse_target(spec.url, target);
-  bool transient = false;
-  if (why.empty()) why = resolve_allowed(policy_, target, nullptr, transient);
+  if (why.empty()) why = resolve_checked(policy_, target.host, target.port, "send a callback to").refusal;
   return why.empty() ? "" : "user_data.callback.url: " + why;
 }
 
@@ -281,9 +247,10 @@ CallbackSender::Outcome CallbackSender::attempt(const Job& job, std::string& why
   if (!why.empty()) return Outcome::GiveUp;
   std::string pin;
   if (!job.trusted) {
-    bool transient = false;
-    why = resolve_allowed(policy_, target, &pin, transient);
-    if (!why.empty()) return transient ? Outcome::Retry : Outcome::GiveUp;
+    const CheckedResolution resolved = resolve_checked(policy_, target.host, target.port, "send a callback to");
+    why = resolved.refusal;
+    if (!why.empty()) return resolved.lookup_failed ? Outcome::Retry : Outcome::GiveUp;
+    pin = resolved.pin;
   }
 
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);

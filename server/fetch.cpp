@@ -58,38 +58,6 @@ bool parse_url(const std::string& url, UrlParts& out, std::string& error) {
   return true;
 }
 
-// Resolves `host` and checks every address; fills `pin` with "host:port:a1,a2" for CURLOPT_RESOLVE.
-std::string resolve_and_check(const AddressPolicy& policy, const UrlParts& u, std::string* pin) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  const int rc = getaddrinfo(u.host.c_str(), nullptr, &hints, &found);
-  if (rc != 0) return "cannot resolve " + u.host + ": " + gai_strerror(rc);
-  std::string reason;
-  std::string addresses;
-  for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
-    // Every address must pass: a host that also resolves to an internal address is refused as a
-    // whole, rather than trusting which address the connection would pick.
-    const std::string why = policy.refusal(a->ai_addr);
-    if (!why.empty()) {
-      reason = "refusing to fetch from " + u.host + ": " + why + " is not allowed";
-      break;
-    }
-    const std::string text = address_text(a->ai_addr);
-    if (addresses.find(text) != std::string::npos) continue;
-    if (!addresses.empty()) addresses += ",";
-    addresses += a->ai_family == AF_INET6 ? "[" + text + "]" : text;
-  }
-  freeaddrinfo(found);
-  if (reason.empty() && addresses.empty()) reason = "cannot resolve " + u.host + ": no address";
-  if (reason.empty() && pin != nullptr) {
-    const bool v6_host = u.host.find(':') != std::string::npos;
-    *pin = (v6_host ? "[" + u.host + "]" : u.host) + ":" + u.port + ":" + addresses;
-  }
-  return reason;
-}
-
 struct Transfer {
   const AddressPolicy* policy = nullptr;
   int fd = -1;
@@ -161,7 +129,7 @@ std::string Fetcher::check_url(const std::string& url) const {
   UrlParts u;
   std::string error;
   if (!parse_url(url, u, error)) return error;
-  return resolve_and_check(policy_, u, nullptr);
+  return resolve_checked(policy_, u.host, u.port, "fetch from").refusal;
 }
 
 FetchResult Fetcher::download(const FetchRequest& request, int fd) const {
@@ -185,9 +153,10 @@ FetchResult Fetcher::download(const FetchRequest& request, int fd) const {
       result.error = "redirect to an unusable URL: " + result.error;
       return result;
     }
-    std::string pin;
-    result.error = resolve_and_check(policy_, u, &pin);
+    const CheckedResolution resolved = resolve_checked(policy_, u.host, u.port, "fetch from");
+    result.error = resolved.refusal;
     if (!result.error.empty()) return result;
+    const std::string& pin = resolved.pin;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       result.error = "download timed out";

@@ -2,6 +2,7 @@
 #include "net_policy.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 
 #include <cstring>
@@ -152,6 +153,40 @@ std::string AddressPolicy::refusal(const sockaddr* address) const {
     return "";
   }
   return "address family " + std::to_string(address->sa_family) + " is not allowed";
+}
+
+CheckedResolution resolve_checked(const AddressPolicy& policy, const std::string& host, const std::string& port,
+                                  const std::string& purpose) {
+  CheckedResolution out;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  const int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found);
+  if (rc != 0 || found == nullptr) {
+    out.lookup_failed = true;
+    out.refusal = "cannot resolve " + host + ": " + (rc != 0 ? gai_strerror(rc) : "no address");
+    return out;
+  }
+  std::string addresses;
+  for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    const std::string why = policy.refusal(a->ai_addr);
+    if (!why.empty()) {
+      out.refusal = "refusing to " + purpose + " " + host + ": " + why + " is not allowed";
+      break;
+    }
+    const std::string text = address_text(a->ai_addr);
+    const std::string entry = a->ai_family == AF_INET6 ? "[" + text + "]" : text;
+    if (("," + addresses + ",").find("," + entry + ",") != std::string::npos) continue;  // whole entries only
+    if (!addresses.empty()) addresses += ",";
+    addresses += entry;
+  }
+  freeaddrinfo(found);
+  if (out.refusal.empty()) {
+    const bool v6_host = host.find(':') != std::string::npos;
+    out.pin = (v6_host ? "[" + host + "]" : host) + ":" + port + ":" + addresses;
+  }
+  return out;
 }
 
 }  // namespace worker

@@ -36,6 +36,19 @@ class AddressPolicy {
   std::vector<Network> allow_;
 };
 
+// A host resolved for a connection the policy governs (submit-url downloads, callbacks).
+struct CheckedResolution {
+  std::string refusal;         // "" when every address is allowed; otherwise why not
+  bool lookup_failed = false;  // the refusal is a failed lookup (worth retrying), not the policy
+  std::string pin;             // "host:port:a1,a2": CURLOPT_RESOLVE, so libcurl cannot look it up again
+};
+
+// Resolves `host` and checks every address it has: all must pass, since which one a connection
+// would pick is not ours to trust, and a later lookup (DNS rebinding) is kept out by the pin.
+// `purpose` completes the refusal: "refusing to <purpose> <host>: ...".
+CheckedResolution resolve_checked(const AddressPolicy& policy, const std::string& host, const std::string& port,
+                                  const std::string& purpose);
+
 // The numeric text of an address ("10.0.0.1", "::1"); "" for another family.
 std::string address_text(const sockaddr* address);
 
