@@ -13,6 +13,7 @@
 #include "analyze/bytes_util.h"
 #include "analyze/formats.h"
 #include "analyze/macho_internal.h"
+#include "report/indicator_ids.h"
 #include "hash/hasher.h"
 
 namespace assay {
@@ -21,8 +22,10 @@ namespace {
 // A crafted header may claim billions of commands or sections: read at most this many.
 constexpr size_t kMaxCommands = 65536, kMaxSections = 65536;
 constexpr size_t kMaxListed = 4096, kMaxProblems = 32;  // dylibs, rpaths, versions, warnings kept in the report
-constexpr uint32_t kMaxBlobs = 64;                      // SuperBlob index entries looked at
-constexpr size_t kMaxEntitlements = 64 * 1024, kMaxString = 4096;
+constexpr size_t kMaxString = 4096;
+constexpr double kHighEntropy = 7.2;  // the object-level "entropy-high" threshold, applied to each section
+constexpr uint64_t kHighEntropyMinBytes = 1024;
+constexpr uint32_t kProtWrite = 2, kProtExecute = 4, kAllowStackExecution = 0x20000;
 
 // Commands by number without the LC_REQ_DYLD bit (the switch below ignores it too).
 enum : uint32_t {
@@ -57,7 +60,6 @@ constexpr std::array<const char*, 28> kHeaderFlags = {
 constexpr std::array<const char*, 13> kPlatforms = {nullptr, "macos", "ios", "tvos", "watchos", "bridgeos",
                                                     "maccatalyst", "iossimulator", "tvossimulator", "watchossimulator",
                                                     "driverkit", "visionos", "visionossimulator"};
-constexpr std::array<const char*, 5> kHashTypes = {nullptr, "sha1", "sha256", "sha256-truncated", "sha384"};
 
 std::string hex(uint64_t value) {
   char text[24];
@@ -95,7 +97,10 @@ class MachOAnalysis {
         entropy_{2 * static_cast<uint64_t>(bytes.size()) + (1u << 20)} {}
 
   void run() {
-    if (read_header()) read_commands();
+    if (read_header()) {
+      read_commands();
+      summarize();
+    }
     const bool valid = problems_.empty();
     if (dropped_) problems_.push_back("further problems not listed");
     add_validation(entry_, "Mach-O", "format", valid, std::move(problems_));
@@ -130,6 +135,7 @@ class MachOAnalysis {
     cpu_type_ = u32(4), ncmds_ = u32(16), sizeofcmds_ = u32(20);
     Value& header = out_.at("header");
     const uint32_t flags = u32(24);
+    header_flags_ = flags;
     set_all(header, {{"bits", wide_ ? 64 : 32}, {"endianness", big_ ? "big-endian" : "little-endian"},
                      {"cpu_type", macho_cpu_name(cpu_type_, kNoModel)}, {"cpu_subtype", macho_cpu_name(cpu_type_, u32(8))},
                      {"filetype", table_name(kFileTypes, u32(12))}, {"ncmds", ncmds_}, {"sizeofcmds", sizeofcmds_},
@@ -246,9 +252,11 @@ class MachOAnalysis {
     Value* segments = list("segments");
     Value& item = segments ? segments->push(Value::object()) : scratch;
     const std::string name = fixed_name(bytes_.sub(at + 8, 16));
+    const uint32_t initprot = u32(at + (wide ? 60 : 44));
+    if ((initprot & kProtWrite) && (initprot & kProtExecute) && writable_code_.size() < kMaxListed) writable_code_.push_back(name);
     set_all(item, {{"name", name}, {"vmaddr", field(24, 24)}, {"vmsize", field(28, 32)}, {"fileoff", fileoff},
                    {"filesize", filesize}, {"maxprot", protection(u32(at + (wide ? 56 : 40)))},
-                   {"initprot", protection(u32(at + (wide ? 60 : 44)))}});
+                   {"initprot", protection(initprot)}});
     if (filesize != 0 && !fits(fileoff, filesize)) problem("segment " + name + " runs past the end of the file");
     uint64_t count = nsects;
     if (count > (size - header) / section_size) {
@@ -269,6 +277,7 @@ class MachOAnalysis {
         problem("section " + fixed_name(bytes_.sub(s, 16)) + " runs past the end of the file");
       } else if (const auto entropy = entropy_.of(*bytes_.exact(offset, static_cast<size_t>(length)))) {
         section.set("entropy", *entropy);
+        if (*entropy > kHighEntropy && length >= kHighEntropyMinBytes) ++high_entropy_sections_;
       }
     }
   }
@@ -335,12 +344,11 @@ class MachOAnalysis {
     if (!fits(offset, size)) problem("encrypted range runs past the end of the file");
   }
 
-  // The embedded signature is a big-endian SuperBlob: an index of (slot, offset) pairs pointing at
-  // blobs that each start with (magic, length). Only what the report needs is read.
+  // The embedded signature (macho_signature.cpp): read, and its CodeDirectory's hashes checked.
   void code_signature(uint64_t offset, uint64_t size) {
     entry_.add_tag("signed");
-    // One signature is read: a thousand commands pointing at one 64 KiB entitlements blob would
-    // otherwise cost a thousand copies of it.
+    // One signature is read: a thousand commands pointing at one signature would otherwise cost a
+    // thousand hashings of the whole file.
     if (std::exchange(signature_seen_, true)) return problem("more than one LC_CODE_SIGNATURE");
     Value& signature = out_.at("code_signature");
     set_all(signature, {{"offset", offset}, {"size", size}, {"has_entitlements", false}});
@@ -348,53 +356,34 @@ class MachOAnalysis {
       problem("code signature runs past the end of the file");
       return;
     }
-    const ByteSpan blob = *bytes_.exact(static_cast<size_t>(offset), static_cast<size_t>(size));
-    const auto count = blob.be32(8);
-    if (blob.be32(0) != 0xfade0cc0u || !count) {
-      problem("code signature is not an embedded-signature SuperBlob");
-      return;
-    }
-    for (uint32_t i = 0; i < std::min(*count, kMaxBlobs); ++i) {
-      const auto slot = blob.be32(12 + 8 * i), at = blob.be32(16 + 8 * i);
-      if (!slot || !at) {
-        problem("SuperBlob index truncated");
-        break;
-      }
-      const auto magic = blob.be32(*at), length = blob.be32(size_t{*at} + 4);
-      if (!magic || !length || *length < 8 || *length > blob.size() - *at) {
-        problem("blob in signature slot " + hex(*slot) + " runs past the SuperBlob");
-        continue;
-      }
-      const ByteSpan inner = *blob.exact(*at, *length);
-      if (*magic == 0xfade0c02 && *slot == 0) {
-        code_directory(inner, signature);
-      } else if (*magic == 0xfade7171) {
-        signature.set("has_entitlements", true);
-        signature.set("entitlements", std::string(inner.sub(8, kMaxEntitlements).as_chars()));
-        if (inner.size() - 8 > kMaxEntitlements) signature.set("entitlements_truncated", true);
-      } else if (*magic == 0xfade7172) {
-        signature.set("has_der_entitlements", true);
-      } else if (*magic == 0xfade0b01) {
-        signature.set("cms_signature_size", *length - 8);  // 0 for ad-hoc signatures
-      }
+    const CodeSignatureCheck check = read_macho_code_signature(
+        bytes_, *bytes_.exact(static_cast<size_t>(offset), static_cast<size_t>(size)), signature,
+        [this](std::string text) { problem(std::move(text)); });
+    if (check.directory_found && !check.hashes_valid) {
+      add_indicator(kIndicatorMachOSignatureMismatch, 6, kCategoryEvasion,
+                    "The code signature does not match the file", "CodeDirectory hashes differ from the code they cover");
     }
   }
 
-  void code_directory(ByteSpan cd, Value& signature) {
-    const auto version = cd.be32(8), flags = cd.be32(12), ident = cd.be32(20), special = cd.be32(24), slots = cd.be32(28);
-    const auto hash_type = cd.u8(37);
-    if (!version || !flags || !ident || !special || !slots || !hash_type) {
-      problem("CodeDirectory truncated");
-      return;
+  // Indicators from what the load commands said, once they are all read.
+  void summarize() {
+    if (!writable_code_.empty()) {
+      add_indicator(kIndicatorMachOWritableExecutable, 5, kCategoryEvasion, "A segment is mapped writable and executable",
+                    std::to_string(writable_code_.size()) + " segment(s), the first " + writable_code_.front());
     }
-    const std::optional<std::string> identifier = terminated_string(cd, *ident);
-    if (!identifier) problem("CodeDirectory identifier is not terminated inside the blob");
-    signature.set("identifier", identifier.value_or(""));
-    if (const auto team = cd.be32(48); *version >= 0x20200 && team && *team != 0) {
-      signature.set("team_id", terminated_string(cd, *team).value_or(""));
+    if (high_entropy_sections_ > 0) {
+      entry_.add_tag("entropy-high");
+      add_indicator(kIndicatorMachOHighEntropySection, 3, kCategoryPacking, "Sections with high entropy (compressed or encrypted code)",
+                    std::to_string(high_entropy_sections_) + " section(s) above 7.2 bits per byte");
     }
-    set_all(signature, {{"version", hex(*version)}, {"flags", *flags}, {"adhoc", (*flags & 0x2) != 0},
-                        {"hash_type", table_name(kHashTypes, *hash_type)}, {"code_slots", *slots}, {"special_slots", *special}});
+    if (header_flags_ & kAllowStackExecution) {
+      add_indicator(kIndicatorMachOExecutableStack, 4, kCategoryEvasion, "The stack is executable",
+                    "MH_ALLOW_STACK_EXECUTION is set in the header");
+    }
+  }
+
+  void add_indicator(uint32_t id, uint8_t priority, uint32_t category, std::string description, std::string reason) {
+    entry_.indicators.push_back(Indicator{id, priority, category, std::move(description), 5, {{category, std::move(reason), false}}});
   }
 
   ByteSpan bytes_;
@@ -406,6 +395,9 @@ class MachOAnalysis {
   size_t header_size_ = 28;
   uint32_t cpu_type_ = 0, ncmds_ = 0, sizeofcmds_ = 0;
   size_t sections_seen_ = 0;
+  uint32_t header_flags_ = 0;
+  std::vector<std::string> writable_code_;  // names of segments mapped writable and executable
+  size_t high_entropy_sections_ = 0;
 };
 
 }  // namespace

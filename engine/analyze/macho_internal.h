@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "report/value.h"
 #include "util/checked_reader.h"
 
 namespace assay {
@@ -36,5 +38,17 @@ struct FatTable {
 // Reads a big-endian fat header (0xcafebabe or 0xcafebabf) and its slice table. Slices that overlap
 // the header and table, are empty, or run past the end of `bytes` are left out with a problem line.
 FatTable read_fat_table(ByteSpan bytes);
+
+// What reading an embedded code signature found (macho_signature.cpp).
+struct CodeSignatureCheck {
+  bool directory_found = false;  // a CodeDirectory in slot 0 was read
+  bool hashes_valid = true;      // every code page and checked special slot hash matched
+  uint64_t pages_checked = 0;
+};
+
+// Reads the SuperBlob `signature` of the thin Mach-O `image` into `out` (metadata.application.macho.
+// code_signature) and checks the CodeDirectory's hashes against `image`; problems go to `problem`.
+CodeSignatureCheck read_macho_code_signature(ByteSpan image, ByteSpan signature, Value& out,
+                                             const std::function<void(std::string)>& problem);
 
 }  // namespace assay

@@ -20,6 +20,11 @@ enum IndicatorId : uint32_t {
   kIndicatorElfEntryOutsideCode = 1302,
   kIndicatorElfHighEntropySection = 1303,
   kIndicatorElfUpx = 1304,
+  // analyze/macho.cpp, macho_signature.cpp
+  kIndicatorMachOWritableExecutable = 1305,
+  kIndicatorMachOHighEntropySection = 1306,
+  kIndicatorMachOExecutableStack = 1307,
+  kIndicatorMachOSignatureMismatch = 1308,
   // analyze/pe.cpp, pe_authenticode.cpp
   kIndicatorPeWritableExecutable = 1401,
   kIndicatorPeEntryOutsideCode = 1402,

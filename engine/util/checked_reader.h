@@ -45,6 +45,7 @@ class ByteSpan {
   std::optional<uint64_t> le64(size_t offset) const { return little<uint64_t>(offset); }
   std::optional<uint16_t> be16(size_t offset) const { return big<uint16_t>(offset); }
   std::optional<uint32_t> be32(size_t offset) const { return big<uint32_t>(offset); }
+  std::optional<uint64_t> be64(size_t offset) const { return big<uint64_t>(offset); }
 
   // True when the bytes at offset equal `expected` exactly (false when they run past the end).
   bool matches(size_t offset, std::string_view expected) const {

@@ -498,6 +498,73 @@ TEST_CASE("Mach-O: what the analyzer records agrees with macholib; a signed copy
   hostile_sweep(assay::analyze_macho, signed_file);
 }
 
+bool has_indicator(const assay::Entry& e, uint32_t id) {
+  return std::any_of(e.indicators.begin(), e.indicators.end(), [id](const assay::Indicator& i) { return i.id == id; });
+}
+
+// Sets a field of the first LC_SEGMENT_64 named `segment` in a thin 64-bit little-endian Mach-O.
+void set_segment_field(Bytes& file, const std::string& segment, size_t field, uint32_t value) {
+  const uint32_t end = 32 + le32(file, 20);
+  for (size_t c = 32; c < end; c += le32(file, c + 4)) {
+    if (le32(file, c) == 0x19 && std::string(reinterpret_cast<const char*>(&file[c + 8])) == segment) {
+      put_le(file, c + field, value, 4);
+      return;
+    }
+  }
+  FAIL("no segment " << segment);
+}
+
+TEST_CASE("Mach-O: CodeDirectory hashes are checked; W+X segments and executable stacks are indicators") {
+  if (!have_go("the Mach-O signature checks")) return;
+  const std::string xml = "<plist><dict><key>com.apple.security.get-task-allow</key><true/></dict></plist>";
+  const Bytes original = read_file(decoded("clang-amd64-darwin-exec-with-rpath"));
+  const Bytes signed_file = sign(original, "com.example.assay", "ASSAYTEAM1", xml);
+
+  const assay::Entry good = analyze(assay::analyze_macho, signed_file);
+  const Value* hashes = get(good.metadata, {"application", "macho", "code_signature", "code_hashes"});
+  REQUIRE(hashes != nullptr);
+  CHECK(flag(hashes->find("valid")));
+  CHECK(number(hashes->find("pages_checked")) == 3);  // the page count sign() wrote
+  CHECK(number(hashes->find("pages_mismatched")) == 0);
+  CHECK(number(hashes->find("special_slots_checked")) == 2);  // requirements and entitlements
+  CHECK_FALSE(has_indicator(good, 1308));
+
+  SUBCASE("a patched code page") {
+    Bytes patched = signed_file;
+    patched[0x1000 + 0x123] ^= 0x40;  // page 1, inside what the signature covers
+    const assay::Entry e = analyze(assay::analyze_macho, patched);
+    const Value* h = get(e.metadata, {"application", "macho", "code_signature", "code_hashes"});
+    REQUIRE(h != nullptr);
+    CHECK_FALSE(flag(h->find("valid")));
+    CHECK(number(h->find("pages_mismatched")) == 1);
+    CHECK(number(h->find("first_mismatched_page")) == 1);
+    CHECK(has_indicator(e, 1308));
+  }
+  SUBCASE("edited entitlements (a special slot)") {
+    Bytes patched = signed_file;
+    const auto at = std::search(patched.begin(), patched.end(), xml.begin(), xml.end());
+    REQUIRE(at != patched.end());
+    *(at + xml.find("true")) = 'T';
+    const assay::Entry e = analyze(assay::analyze_macho, patched);
+    const Value* h = get(e.metadata, {"application", "macho", "code_signature", "code_hashes"});
+    REQUIRE(h != nullptr);
+    CHECK(number(h->find("pages_mismatched")) == 0);
+    CHECK(number(h->find("special_slots_mismatched")) == 1);
+    CHECK(has_indicator(e, 1308));
+  }
+  SUBCASE("writable and executable data, and an executable stack") {
+    CHECK_FALSE(has_indicator(analyze(assay::analyze_macho, original), 1305));
+    CHECK_FALSE(has_indicator(analyze(assay::analyze_macho, original), 1307));
+    Bytes patched = original;
+    set_segment_field(patched, "__DATA", 60, 7);  // initprot rwx
+    put_le(patched, 24, le32(patched, 24) | 0x20000, 4);  // MH_ALLOW_STACK_EXECUTION
+    const assay::Entry e = analyze(assay::analyze_macho, patched);
+    CHECK(has_indicator(e, 1305));
+    CHECK(has_indicator(e, 1307));
+    CHECK_FALSE(has_indicator(e, 1308));  // unsigned: nothing to mismatch
+  }
+}
+
 TEST_CASE("fat Mach-O: slices are borrowed children named by index; bad table rows are skipped") {
   if (!have_go("the fat Mach-O cases")) return;
   const fs::path path = decoded("fat-gcc-386-amd64-darwin-exec");
