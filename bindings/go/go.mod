@@ -1,0 +1,3 @@
+module assay/bindings/go
+
+go 1.19
