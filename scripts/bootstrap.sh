@@ -22,6 +22,8 @@ packages=(
   shim-signed grub-efi-amd64-signed sbsigntool
   # the reference Worker (server/): HTTP, task store, submit-url downloads
   libcpp-httplib-dev libsqlite3-dev libcurl4-openssl-dev
+  # a Hub of Workers (deploy/): HAProxy in front, for the fleet test and deploy/run_fleet.sh
+  haproxy
   # the Python and Go bindings (bindings/) and their tests: pytest for Debian's python3; setuptools, wheel and
   # pip to install the package offline, Go with cgo
   python3-pytest python3-setuptools python3-wheel python3-pip golang-go

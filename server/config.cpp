@@ -97,6 +97,7 @@ void read_file_settings(Reader& r, const element& root, Config& c) {
     else if (k == "analysis_threads") { int64_t x = 0; r.integer(v, w, x, 0, 256); c.analysis_threads = int(x); }
     else if (k == "http_threads") { int64_t x = 0; r.integer(v, w, x, 1, 4096); c.http_threads = int(x); }
     else if (k == "queue_capacity") r.integer(v, w, c.queue_capacity, 1, 100000000);
+    else if (k == "task_id_start") r.integer(v, w, c.task_id_start, 1, int64_t{1} << 53);  // exact in a JSON double
     else if (k == "max_upload_bytes") r.unsigned_(v, w, c.max_upload_bytes, 1);
     else if (k == "max_field_bytes") r.unsigned_(v, w, c.max_field_bytes, 1024);
     else if (k == "read_timeout_s") r.integer(v, w, c.read_timeout_s, 1, kDay);

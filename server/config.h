@@ -87,6 +87,9 @@ struct Config {
   int analysis_threads = 0;        // 0: one per core
   int http_threads = 32;           // connections served at once (one thread per connection)
   int64_t queue_capacity = 10000;  // tasks waiting for analysis; beyond it uploads get 503
+  // The first task id. Workers behind one Hub take disjoint ranges (deploy/haproxy_config.py gives
+  // the k-th Worker k * 10^12 + 1) so that the Hub can route /task/{id} by the id alone.
+  int64_t task_id_start = 1;
   uint64_t max_upload_bytes = 4ull << 30;  // request body of an upload
   uint64_t max_field_bytes = 1u << 20;     // each non-file form field and the submit-url body
   int64_t read_timeout_s = 30;

@@ -148,6 +148,7 @@ int main(int argc, char** argv) {
   if (!spool.init(error)) return fail(error);
   std::unique_ptr<Store> store = Store::open(config.data_dir + "/assay.sqlite", config.durable_sync, error);
   if (!store) return fail(error);
+  if (!store->start_task_ids_at(config.task_id_start, error)) return fail(error);
   std::unique_ptr<EngineHost> engine = EngineHost::create(config, error);
   if (!engine) return fail(error, 2);  // limits, rules or report types the configuration named
   for (const std::string& line : engine->rule_problems()) log_line(printable(line, 2000));

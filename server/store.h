@@ -136,6 +136,10 @@ class Store {
   std::vector<std::string> referenced_spool_names();
   int64_t count_state(TaskState state);
 
+  // Task ids (store_ids.cpp): makes the next new task's id at least `first` (never lowers it), so
+  // the Workers of a fleet number their tasks in disjoint ranges and an id names its Worker.
+  bool start_task_ids_at(int64_t first, std::string& error);
+
   // Run-time settings (store_settings.cpp): nullopt when unset; put_setting false on a write error.
   std::optional<std::string> get_setting(const std::string& key);
   bool put_setting(const std::string& key, const std::string& value);
