@@ -2,9 +2,12 @@
 // bodies for the errors cpp-httplib produces itself (unknown route, malformed request, body too
 // large), exceptions turned into 500, the statistics' counts of answers, and one log line per request.
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
+#include "admission.h"
 #include "app.h"
 #include "http_util.h"
 #include "log.h"
@@ -44,35 +47,65 @@ const char* default_message(int status) {
   }
 }
 
+// What can be refused from the headers alone: a missing or wrong token (401/403), and a body larger
+// than the route takes. True when `res` holds the refusal.
+bool refuse_from_headers(App& app, const httplib::Request& req, httplib::Response& res) {
+  const AuthResult result =
+      app.auth.check(Auth::family_of(req.path), req.has_header("Authorization"), req.get_header_value("Authorization"));
+  if (result == AuthResult::Missing) {
+    res.set_header("WWW-Authenticate", "Token");
+    send_error(res, 401, "authorization required: send the header \"Authorization: Token <token>\"");
+    return true;
+  }
+  if (result != AuthResult::Open && result != AuthResult::Granted) {
+    send_error(res, 403, "the authorization token is not valid");
+    return true;
+  }
+  if (!has_body(req)) return false;
+  const std::string length = req.get_header_value("Content-Length");
+  const bool chunked = req.has_header("Transfer-Encoding");
+  const uint64_t declared = !chunked && length.size() < 19 ? std::strtoull(length.c_str(), nullptr, 10) : UINT64_MAX;
+  if (streams_body(req)) {
+    // Streaming routes check their own limit while reading; a declared length over it is refused now.
+    if (chunked || declared <= app.config.max_upload_bytes) return false;
+    send_error(res, 413, "the request body is larger than the limit of " + std::to_string(app.config.max_upload_bytes) + " bytes");
+    return true;
+  }
+  if (declared <= app.config.max_field_bytes) return false;
+  send_error(res, 413, "request bodies here are limited to " + std::to_string(app.config.max_field_bytes) +
+                           " bytes (and must have a Content-Length)");
+  return true;
+}
+
 }  // namespace
 
 void register_common(httplib::Server& server, App& app) {
   server.set_pre_routing_handler([&app](const httplib::Request& req, httplib::Response& res) {
     request_started = std::chrono::steady_clock::now();
-    const std::string_view family = Auth::family_of(req.path);
-    const AuthResult result =
-        app.auth.check(family, req.has_header("Authorization"), req.get_header_value("Authorization"));
-    if (result == AuthResult::Open || result == AuthResult::Granted) {
-      if (streams_body(req) || !has_body(req)) return httplib::Server::HandlerResponse::Unhandled;
-      const std::string length = req.get_header_value("Content-Length");
-      const bool chunked = req.has_header("Transfer-Encoding");
-      if (!chunked && length.size() < 19 && std::strtoull(length.c_str(), nullptr, 10) <= app.config.max_field_bytes) {
-        return httplib::Server::HandlerResponse::Unhandled;
-      }
-      res.set_header("Connection", "close");
-      send_error(res, 413, "request bodies here are limited to " + std::to_string(app.config.max_field_bytes) +
-                               " bytes (and must have a Content-Length)");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    // Refused before the body is read: close the connection rather than read (or misparse) it.
+    if (!refuse_from_headers(app, req, res)) return httplib::Server::HandlerResponse::Unhandled;
+    // Refused before the body is read: ask the client to close rather than have it send (or us
+    // misparse) the body.
     if (has_body(req)) res.set_header("Connection", "close");
-    if (result == AuthResult::Missing) {
-      res.set_header("WWW-Authenticate", "Token");
-      send_error(res, 401, "authorization required: send the header \"Authorization: Token <token>\"");
-    } else {
-      send_error(res, 403, "the authorization token is not valid");
-    }
     return httplib::Server::HandlerResponse::Handled;
+  });
+
+  // A client that sends "Expect: 100-continue" (curl does for bodies over 1 MiB) waits for our go
+  // before sending the body: every refusal known from the headers, and an upload the Worker would
+  // refuse anyway (paused, not healthy, no license), is answered now, and the body never travels.
+  server.set_expect_100_continue_handler([&app](const httplib::Request& req, httplib::Response& res) {
+    request_started = std::chrono::steady_clock::now();
+    bool refused = refuse_from_headers(app, req, res);
+    if (!refused && streams_body(req)) {
+      if (const std::optional<Refusal> refusal = refuse_new_files(app, true)) {
+        send_error(res, refusal->status, refusal->message);
+        refused = true;
+      }
+    }
+    if (!refused) return 100;
+    // cpp-httplib 0.11 writes this early answer without a Content-Length of its own; without one a
+    // keep-alive client could not tell where the JSON ends.
+    res.set_header("Content-Length", std::to_string(res.body.size()));
+    return res.status;
   });
 
   server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
