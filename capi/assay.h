@@ -200,6 +200,40 @@ ASSAY_API int assay_scan_fd(assay_scanner *scanner, int fd, const char *name, as
 ASSAY_API int assay_scan_path(assay_scanner *scanner, const char *path, assay_report **out);
 
 /* ---------------------------------------------------------------------------------------------- */
+/* Rules-only scans (retro hunting)                                                                */
+
+/* One rule that matched one object, as assay_scan_rules_fd reports it. The library fills it and sets
+ * struct_size to the size it filled: read a field only when struct_size covers it. The strings live
+ * until the callback returns. */
+typedef struct assay_rule_match {
+  uint32_t struct_size;
+  uint32_t depth;        /* 0: the input itself */
+  uint64_t object_index; /* the object's index in the report a full scan with the same limits makes */
+  const char *ruleset;   /* the rule's ruleset: its rule file's stem (its YARA namespace) */
+  const char *rule;      /* the rule's identifier */
+  const char *file_path; /* the object's path in the tree, as a report's file_path */
+} assay_rule_match;
+
+/* Called once per (object, matching rule), on the scanning thread, in the order objects are
+ * visited. Return ASSAY_CALLBACK_CONTINUE, or ASSAY_CALLBACK_ABORT to end the scan (ASSAY_ABORTED). */
+typedef int (*assay_rule_match_callback)(const assay_rule_match *match, void *user_data);
+
+/* Flags of assay_scan_rules_fd. */
+enum { ASSAY_RULES_ROOT_ONLY = 1 /* match the input itself only: do not unpack it */ };
+
+/* Runs the engine's current rules over an open file descriptor (mapped when it is a regular file; not
+ * closed) and over every object unpacked from it, as a full scan would visit them, within the same
+ * limits, with the same external variables (filename, filepath, extension, filetype, filesubtype).
+ * Nothing else is done: no hashing, no libmagic, no format analysis, no verdict and no report, so the
+ * cost is little more than YARA's own. `name` is the root's file name (may be NULL: empty).
+ * `callback` may be NULL (then only the status says anything). Returns ASSAY_OK; ASSAY_LIMIT_REACHED
+ * when a limit stopped some unpacking, left an oversized input unscanned, or a YARA scan timed out
+ * (matches found may then be incomplete); ASSAY_ABORTED; or an error with the message on the scanner.
+ * The scanner's object callback (assay_scanner_set_callback) is not called. */
+ASSAY_API int assay_scan_rules_fd(assay_scanner *scanner, int fd, const char *name, int flags,
+                                  assay_rule_match_callback callback, void *user_data);
+
+/* ---------------------------------------------------------------------------------------------- */
 /* Rules snapshots                                                                                 */
 
 ASSAY_API void assay_rules_free(assay_rules *rules);

@@ -59,6 +59,9 @@ struct assay_scanner : assay::capi::Handle {
   assay::Scanner scanner;
   assay_object_callback callback = nullptr;
   void* callback_data = nullptr;
+  // assay_scan_rules_fd's own YARA scanners (rules_scan.cpp), kept between its scans like the
+  // Scanner's: rebuilt only when the rules change.
+  assay::YaraMatcher rules_matcher;
 };
 
 struct assay_report : assay::capi::Handle {

@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "log.h"
+#include "sample_store.h"
 #include "task_queue.h"
 
 namespace worker {
@@ -57,6 +58,8 @@ void AnalysisPool::process(assay_scanner* scanner, int64_t id) {
   bool downloaded = false;  // submit-url: the whole file arrived (its bytes count as submitted)
 
   if (from_url) {
+    // A new file for every attempt: a retry must not truncate one the sample store has linked.
+    ::unlink(path.c_str());
     FdGuard out(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     if (out.get() < 0) {
       failure = "cannot create a spool file for the download";
@@ -102,6 +105,9 @@ void AnalysisPool::process(assay_scanner* scanner, int64_t id) {
       unpacked_bytes += static_cast<int64_t>(info.size);
     }
   }
+
+  // The sample store keeps the file (a hard link) before the spool deletes its name below.
+  if (failure.empty() && app_.samples != nullptr) app_.samples->keep(report, path, file_name, now_ms());
 
   // Record the outcome and delete the file as one step against stop(): once stop() has given the
   // task back to the queue, this thread must not touch it (nor its file, which the retry needs).

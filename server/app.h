@@ -19,6 +19,9 @@
 
 namespace worker {
 
+class SampleStore;
+class RetroHunt;
+
 struct App {
   const Config& config;
   Store& store;
@@ -37,6 +40,10 @@ struct App {
   // Task-completion callbacks (callback.h): checks user_data at submission, sends when a task ends.
   // Set by main() right after the App is made (it needs the App), before any request or analysis.
   CallbackSender* callbacks = nullptr;
+  // The sample store and local retro hunting (sample_store.h, retro_hunt.h); set by main() like
+  // `callbacks`. The store is there when off too (enabled() says which).
+  SampleStore* samples = nullptr;
+  RetroHunt* retro = nullptr;
 };
 
 }  // namespace worker

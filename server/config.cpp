@@ -117,6 +117,33 @@ void read_file_settings(Reader& r, const element& root, Config& c) {
         r.strings(list, w2, c.tokens[std::string(family)]);
         return true;
       });
+    } else if (k == "user_names") {
+      r.object(v, w, [&](std::string_view family, const element& name, const std::string& w2) {
+        static const std::set<std::string_view> kFamilies = {"usage", "service", "license", "retro"};
+        if (kFamilies.count(family) == 0) return false;
+        r.string(name, w2, c.user_names[std::string(family)]);
+        return true;
+      });
+    } else if (k == "sample_store") {
+      SampleStoreConfig& ss = c.sample_store;
+      r.object(v, w, [&](std::string_view k2, const element& v2, const std::string& w2) {
+        if (k2 == "enabled") r.boolean(v2, w2, ss.enabled);
+        else if (k2 == "max_age_s") r.integer(v2, w2, ss.max_age_s, 1, 100 * kYear);
+        else if (k2 == "max_bytes") r.unsigned_(v2, w2, ss.max_bytes, 1);
+        else if (k2 == "sweep_interval_ms") r.integer(v2, w2, ss.sweep_interval_ms, 10, kDay * 1000);
+        else return false;
+        return true;
+      });
+    } else if (k == "retro_hunt") {
+      RetroHuntConfig& rh = c.retro_hunt;
+      r.object(v, w, [&](std::string_view k2, const element& v2, const std::string& w2) {
+        if (k2 == "threads") r.integer(v2, w2, rh.threads, 0, 256);
+        else if (k2 == "throttle_ms") r.integer(v2, w2, rh.throttle_ms, 0, 60 * 1000);
+        else if (k2 == "resume_on_start") r.boolean(v2, w2, rh.resume_on_start);
+        else if (k2 == "history") r.integer(v2, w2, rh.history, 1, 100000);
+        else return false;
+        return true;
+      });
     } else if (k == "license") {
       r.object(v, w, [&](std::string_view k2, const element& v2, const std::string& w2) {
         if (k2 == "public_key_pem") r.string(v2, w2, c.license.public_key_pem);
@@ -264,7 +291,7 @@ bool parse_listen(const std::string& text, std::string& host, int& port) {
 }
 
 const char* usage_text() {
-  return "usage: assay-worker [--config FILE] [--listen HOST:PORT] [--data-dir DIR] [--rules DIR]...\n"
+  return "usage: assay-worker [--config FILE] [--listen HOST:PORT] [--data-dir DIR] [--rules DIR]... [--sample-store]\n"
          "\n"
          "The Assay reference Worker: the Spectra Detect Usage API over HTTP, analysing files with the\n"
          "Assay engine. Every setting has a default; the flags override the JSON file (server/README.md).\n"
@@ -273,6 +300,7 @@ const char* usage_text() {
          "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080; port 0: any free port)\n"
          "  --data-dir DIR      database and spool directory (default ./assay-worker-data)\n"
          "  --rules PATH        YARA rules file or folder; repeat for several (default: bundled rules)\n"
+         "  --sample-store      keep processed samples for retro hunting (sample_store.enabled)\n"
          "  --print-routes      start as usual, print METHOD PATTERN of every route served, and exit\n"
          "  --help, --version\n";
 }
@@ -293,6 +321,7 @@ bool parse_args(int argc, char** argv, Overrides& out, bool& help, bool& version
     if (arg == "--help" || arg == "-h") { help = true; continue; }
     if (arg == "--version") { version = true; continue; }
     if (arg == "--print-routes") { out.print_routes = true; continue; }
+    if (arg == "--sample-store") { out.sample_store = true; continue; }
     if (arg != "--config" && arg != "--listen" && arg != "--data-dir" && arg != "--rules") {
       error = "unknown argument: " + arg;
       return false;
@@ -344,6 +373,7 @@ bool load_config(const Overrides& overrides, Config& out, std::string& error) {
   }
   if (overrides.data_dir) c.data_dir = *overrides.data_dir;
   if (!overrides.rules.empty()) c.rules = overrides.rules;
+  if (overrides.sample_store) c.sample_store.enabled = true;
   if (!validate(c, error)) return false;
   out = std::move(c);
   return true;

@@ -77,6 +77,24 @@ struct HealthConfig {
   int64_t max_disk_usage_percent = 95;
 };
 
+// The sample store (sample_store.h): processed files kept for retro hunting, content-addressed.
+struct SampleStoreConfig {
+  bool enabled = false;                        // off: nothing is kept (also --sample-store)
+  int64_t max_age_s = 30 * 24 * 60 * 60;      // a sample not submitted again for this long is evicted
+  uint64_t max_bytes = 10ull << 30;            // beyond this total, the least recently submitted go first
+  int64_t sweep_interval_ms = 60 * 1000;       // how often the age budget is enforced when idle
+};
+
+// Local retro hunting (retro_hunt.h).
+struct RetroHuntConfig {
+  int64_t threads = 0;        // hunt threads (idle priority); 0: one per core
+  // A test aid: each hunt thread sleeps this long after each sample, so a hunt over a small store
+  // lasts long enough to be stopped or interrupted. Keep 0 in production.
+  int64_t throttle_ms = 0;
+  bool resume_on_start = true;  // a hunt interrupted by a stop or crash resumes; false: recorded STOPPED
+  int64_t history = 50;       // hunts kept (with their matches); older ones are deleted
+};
+
 struct Config {
   std::string listen_host = "127.0.0.1";
   int listen_port = 8080;          // 0: any free port (the chosen one is logged)
@@ -104,6 +122,9 @@ struct Config {
   std::optional<std::vector<std::string>> worker_address;  // unset: the host's DNS name
   // Token families ("usage", "service", "license", "retro"): a family with no tokens is open.
   std::map<std::string, std::vector<std::string>> tokens;
+  // A user name per token family (e.g. "retro": "analyst"): who a request of that family acts as,
+  // where the API reports one (the retro hunts' started_username). Unset: null.
+  std::map<std::string, std::string> user_names;
   TlsConfig tls;
   RetentionConfig retention;
   FetchConfig fetch;
@@ -112,6 +133,8 @@ struct Config {
   LicenseConfig license;
   StatsConfig stats;
   HealthConfig health;
+  SampleStoreConfig sample_store;
+  RetroHuntConfig retro_hunt;
 };
 
 // Command-line overrides; an empty optional leaves the file's value.
@@ -121,6 +144,7 @@ struct Overrides {
   std::optional<std::string> data_dir;
   std::vector<std::string> rules;     // --rules, repeatable; non-empty replaces the file's list
   bool print_routes = false;          // --print-routes: list every route served, then exit
+  bool sample_store = false;          // --sample-store: keep processed samples (sample_store.enabled)
 };
 
 // Parses argv. Returns false with `error` set on a bad flag; sets `help`/`version` when asked.

@@ -27,7 +27,9 @@
 #include "app.h"
 #include "log.h"
 #include "retention.h"
+#include "retro_hunt.h"
 #include "routes.h"
+#include "sample_store.h"
 
 namespace {
 
@@ -105,6 +107,7 @@ int register_routes(RouteTable& routes, App& app, std::string& error) {
   }
   if (!register_license_routes(routes, app, error)) return 2;
   register_stats_routes(routes, app);
+  register_retro_routes(routes, app);
   return 0;
 }
 
@@ -171,6 +174,10 @@ int main(int argc, char** argv) {
   });
   if (!callbacks.check_config(error)) return fail(error, 2);
   app.callbacks = &callbacks;
+  SampleStore samples(config.sample_store, *store, config.data_dir + "/samples", config.durable_sync);
+  RetroHunt retro(app, samples);
+  app.samples = &samples;
+  app.retro = &retro;
 
   if (overrides.print_routes) {
     // After everything the routes use exists, before recovery touches the store or anything listens.
@@ -186,6 +193,8 @@ int main(int argc, char** argv) {
   try {
     pool.recover();
     sweeper.sweep_once();
+    if (!samples.init(error)) return fail(error);
+    retro.recover();
   } catch (const std::exception& e) {
     return fail(std::string("recovering the task store: ") + e.what());
   }
@@ -204,6 +213,8 @@ int main(int argc, char** argv) {
   callbacks.start();
   pool.start();
   sweeper.start();
+  samples.start();
+  retro.start();
   stats.start([&queue] { return static_cast<int64_t>(queue.size()); });
 
   // Static: the detached thread may still look at it while main() returns.
@@ -229,6 +240,8 @@ int main(int argc, char** argv) {
   listen_returned.store(true);
 
   const auto grace_ends = std::chrono::steady_clock::now() + std::chrono::seconds(config.shutdown_grace_s);
+  retro.shutdown();  // a running hunt stays RUNNING in the store, resumed at the next start
+  samples.stop();
   sweeper.stop();
   const bool finished = pool.stop(std::chrono::seconds(config.shutdown_grace_s));
   // Callbacks of the tasks that just ended go out in what is left of the grace; the rest are logged.

@@ -35,5 +35,7 @@ bool register_license_routes(RouteTable& server, App& app, std::string& error);
 std::string license_status(App& app);
 // GET /srv/tiscale/v1/stats (routes_stats.cpp).
 void register_stats_routes(RouteTable& server, App& app);
+// The YARA Retro API: local retro hunts and Cloud Retro per ruleset (routes_retro.cpp).
+void register_retro_routes(RouteTable& server, App& app);
 
 }  // namespace worker

@@ -58,6 +58,36 @@ const char* const kMigrations[] = {
       PRIMARY KEY (bucket_start_ms, name)
     ) WITHOUT ROWID;
     )sql",
+    // 4: the sample store (one row per kept file, content-addressed), local retro hunts and their
+    // matches (retro_hunt.h). A hunt's matches go with it when old hunts are pruned.
+    R"sql(
+    CREATE TABLE samples (
+      sha256             TEXT PRIMARY KEY,
+      file_name          TEXT NOT NULL DEFAULT '',
+      size               INTEGER NOT NULL,
+      first_submitted_ms INTEGER NOT NULL,
+      last_submitted_ms  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX samples_by_last_submitted ON samples (last_submitted_ms);
+    CREATE TABLE retro_hunts (
+      id               INTEGER PRIMARY KEY AUTOINCREMENT,
+      state            TEXT NOT NULL CHECK (state IN ('STARTING','RUNNING','COMPLETED','STOPPED')),
+      started_ms       INTEGER NOT NULL,
+      stopped_ms       INTEGER,
+      started_username TEXT,
+      stopped_username TEXT,
+      samples          INTEGER NOT NULL DEFAULT 0,
+      processed        INTEGER NOT NULL DEFAULT 0,
+      cursor           TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE retro_matches (
+      hunt_id INTEGER NOT NULL REFERENCES retro_hunts (id) ON DELETE CASCADE,
+      sha256  TEXT NOT NULL,
+      ruleset TEXT NOT NULL,
+      rule    TEXT NOT NULL,
+      PRIMARY KEY (hunt_id, sha256, ruleset, rule)
+    ) WITHOUT ROWID;
+    )sql",
 };
 
 }  // namespace

@@ -106,6 +106,37 @@ struct StatRow {
   int64_t value = 0;
 };
 
+// A sample kept by the sample store (sample_store.h), content-addressed by SHA-256 (lower-case hex).
+// The row lives as long as the stored file: an evicted sample that comes back starts a new row.
+struct SampleRow {
+  std::string sha256;
+  std::string file_name;  // the latest submission's file name (a hunt's `filename` external), never a path
+  int64_t size = 0;
+  int64_t first_submitted_ms = 0;
+  int64_t last_submitted_ms = 0;
+};
+
+// One local retro hunt (retro_hunt.h). `state` is the API's word: STARTING, RUNNING, COMPLETED,
+// STOPPED. `cursor` is where an interrupted hunt resumes: every sample whose SHA-256 sorts at or
+// before it is done, and `processed` counts them ("" before the first batch is done).
+struct HuntRow {
+  int64_t id = 0;
+  std::string state;
+  int64_t started_ms = 0;
+  std::optional<int64_t> stopped_ms;
+  std::optional<std::string> started_username, stopped_username;
+  int64_t samples = 0;
+  int64_t processed = 0;
+  std::string cursor;
+};
+
+// A rule that matched a stored sample during a hunt.
+struct MatchRow {
+  std::string sha256, ruleset, rule;
+  int64_t hunt_id = 0;
+  int64_t hunt_started_ms = 0;
+};
+
 class Store {
  public:
   static std::unique_ptr<Store> open(const std::string& path, bool durable, std::string& error);
@@ -149,6 +180,34 @@ class Store {
   // and name) and deletes the buckets that start before `prune_before_ms`, in one transaction.
   std::vector<StatRow> load_stats(int64_t since_ms);
   bool save_stats(const std::vector<StatRow>& rows, int64_t prune_before_ms, std::string& error);
+
+  // The sample store's rows (store_retro.cpp, schema version 4). note_sample: a submission of
+  // `sha256` at `now` -- a new row (`is_new` true) or last_submitted and file_name moved on. Throws
+  // on a store error, like every sample and hunt query but insert_hunt, save_hunt and add_matches.
+  void note_sample(const std::string& sha256, int64_t size, const std::string& file_name, int64_t now, bool& is_new);
+  std::vector<SampleRow> least_recent_samples(size_t limit);  // oldest last submission first
+  void delete_sample(const std::string& sha256);
+  bool sample_known(const std::string& sha256);
+  int64_t sample_bytes();  // the sum of every row's size
+  // A hunt's work: samples first submitted at or before `submitted_by_ms`, in SHA-256 order, after `after`.
+  // Rows carry sha256 and file_name only.
+  std::vector<SampleRow> sample_page(const std::string& after, int64_t submitted_by_ms, size_t limit);
+  int64_t count_samples(int64_t submitted_by_ms);
+
+  // Retro hunts and their matches (store_retro.cpp). insert_hunt returns the new id (0 on error);
+  // save_hunt writes every field but id and started_ms. hunts(): newest first.
+  int64_t insert_hunt(const HuntRow& hunt);
+  bool save_hunt(const HuntRow& hunt);
+  std::vector<HuntRow> hunts(size_t limit);
+  // Records (ruleset, rule) pairs that matched `sha256` in hunt `hunt_id` (a pair already recorded
+  // is kept once).
+  bool add_matches(int64_t hunt_id, const std::string& sha256,
+                   const std::vector<std::pair<std::string, std::string>>& matches);
+  // One page of matches, newest hunt first, then by SHA-256, ruleset and rule; `total` counts all.
+  // `hunt_id` 0: every hunt's.
+  std::vector<MatchRow> matches(int64_t hunt_id, int64_t offset, int64_t limit, int64_t& total);
+  // Deletes all but the newest `keep` hunts, with their matches.
+  void prune_hunts(int64_t keep);
 
  private:
   // A reader connection, returned to the pool when the lease ends.

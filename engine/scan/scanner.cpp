@@ -8,6 +8,7 @@
 #include "classify/heuristics.h"
 #include "classify/verdict.h"
 #include "hash/digest_task.h"
+#include "scan/object_path.h"
 #include "unpack/unpacker.h"
 
 namespace assay {
@@ -18,12 +19,6 @@ constexpr uint64_t kEntropyTagMinBytes = 1024;
 constexpr double kEntropyTagThreshold = 7.2;
 // An oversized root's pages are given back after every window of this many bytes is hashed.
 constexpr size_t kReleaseWindowBytes = size_t{16} << 20;
-
-std::string_view base_name(std::string_view path) {
-  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  const size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
 
 // One open container on the work stack. It owns the container's decoded bytes (if any), which its
 // children may borrow; popping the frame after the subtree is done releases them.
@@ -175,10 +170,7 @@ ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& mod
       continue;
     }
     const Entry& parent = top.context->container;
-    std::string path = parent.file_path;
-    path.push_back('/');
-    if (!child.layer.empty()) path.append(child.layer).push_back('/');
-    path.append(child.name);
+    std::string path = child_path(parent.file_path, child.layer, child.name);
     visit(PendingObject{child.bytes, std::move(child.owned), std::move(child.name), std::move(path),
                         static_cast<int64_t>(parent.index), parent.depth + 1, std::move(child.properties)});
   }

@@ -1,5 +1,5 @@
-/* The public header compiled alone as strict C99 (-pedantic -Werror), plus layout checks of the one
- * public struct: its fields must never move. */
+/* The public header compiled alone as strict C99 (-pedantic -Werror), plus layout checks of the
+ * public structs: their fields must never move. */
 #include "assay.h"
 
 #include <stddef.h>
@@ -13,6 +13,11 @@ LAYOUT_CHECK(index, offsetof(assay_object_info, index) == 8);
 LAYOUT_CHECK(parent, offsetof(assay_object_info, parent) == 16);
 LAYOUT_CHECK(size, offsetof(assay_object_info, size) == 24);
 LAYOUT_CHECK(file_type, offsetof(assay_object_info, file_type) == 32);
+LAYOUT_CHECK(match_first, offsetof(assay_rule_match, struct_size) == 0);
+LAYOUT_CHECK(match_depth, offsetof(assay_rule_match, depth) == 4);
+LAYOUT_CHECK(match_index, offsetof(assay_rule_match, object_index) == 8);
+LAYOUT_CHECK(match_ruleset, offsetof(assay_rule_match, ruleset) == 16);
+LAYOUT_CHECK(match_flag, ASSAY_RULES_ROOT_ONLY == 1);
 LAYOUT_CHECK(soft, ASSAY_OK == 0 && ASSAY_LIMIT_REACHED == 1 && ASSAY_ABORTED == 2);
 LAYOUT_CHECK(errors, ASSAY_E_INVALID_ARGUMENT == -1 && ASSAY_E_INTERNAL == -8);
 

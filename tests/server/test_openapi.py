@@ -194,7 +194,8 @@ class OpenApiTest(unittest.TestCase):
 
     def test_every_operation_names_its_token(self):
         # The seeds' Authorization header: each path under its token family's scheme.
-        families = (("/api/tiscale/", "usageToken"), ("/srv/tiscale/", "serviceToken"), ("/api/license/", "licenseToken"))
+        families = (("/api/tiscale/", "usageToken"), ("/srv/tiscale/", "serviceToken"), ("/api/license/", "licenseToken"),
+                    ("/api/uploads/", "retroToken"), ("/api/yara/", "retroToken"))
         for path, item in self.doc["paths"].items():
             expected = next(scheme for prefix, scheme in families if path.startswith(prefix))
             for method in METHODS & set(item):
