@@ -22,11 +22,18 @@ packages=(
   shim-signed grub-efi-amd64-signed sbsigntool
   # the reference Worker (server/): HTTP, task store, submit-url downloads
   libcpp-httplib-dev libsqlite3-dev libcurl4-openssl-dev
+  # mail: tnef reads TNEF independently of Assay; ripmime and mpack (munpack) are the peer MIME unpackers
+  # of bench/mime_bench.sh (LibreOffice, below, writes the .docx of the mail -> zip -> document chain test)
+  tnef ripmime mpack
   # a Hub of Workers (deploy/): HAProxy in front, for the fleet test and deploy/run_fleet.sh
   haproxy
   # the Python and Go bindings (bindings/) and their tests: pytest for Debian's python3; setuptools, wheel and
   # pip to install the package offline, Go with cgo
   python3-pytest python3-setuptools python3-wheel python3-pip golang-go
+  # office documents (tests/cli/test_documents.py): LibreOffice writes .doc/.docx/.odt/.xls/.xlsx; olefile
+  # (Debian's python3), exiftool (with Archive::Zip for OOXML/ODF), msitools and msgconvert read them back
+  libreoffice-writer-nogui libreoffice-calc-nogui python3-olefile libimage-exiftool-perl libarchive-zip-perl
+  msitools libemail-outlook-message-perl libemail-address-perl
 )
 
 missing=()

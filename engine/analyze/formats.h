@@ -9,6 +9,10 @@ void analyze_pe(ByteSpan bytes, Entry& entry);
 void analyze_elf(ByteSpan bytes, Entry& entry);
 void analyze_macho(ByteSpan bytes, Entry& entry);
 void analyze_macho_fat(ByteSpan bytes, Entry& entry);
+void analyze_ole2(ByteSpan bytes, Entry& entry);
+void analyze_outlook_msg(ByteSpan bytes, Entry& entry);
+void analyze_office_open(ByteSpan bytes, Entry& entry);
+void analyze_email(ByteSpan bytes, Entry& entry);
 
 // X(file format, analyzer)
 #define ASSAY_ANALYZERS(X)          \
@@ -24,6 +28,19 @@ void analyze_macho_fat(ByteSpan bytes, Entry& entry);
   X(MachODylib, analyze_macho)      \
   X(MachOBundle, analyze_macho)     \
   X(MachOObject, analyze_macho)     \
-  X(MachOFat, analyze_macho_fat)
+  X(MachOFat, analyze_macho_fat)    \
+  X(Ole2, analyze_ole2)             \
+  X(Doc, analyze_ole2)              \
+  X(Xls, analyze_ole2)              \
+  X(Ppt, analyze_ole2)              \
+  X(Msi, analyze_ole2)              \
+  X(Outlook, analyze_outlook_msg)   \
+  X(Docx, analyze_office_open)      \
+  X(Xlsx, analyze_office_open)      \
+  X(Pptx, analyze_office_open)      \
+  X(Odt, analyze_office_open)       \
+  X(Ods, analyze_office_open)       \
+  X(Odp, analyze_office_open)       \
+  X(Email, analyze_email)
 
 }  // namespace assay

@@ -447,6 +447,13 @@ bool entry_name_is(ByteSpan name_units, std::string_view expected) {
   return true;
 }
 
+// Outlook .msg ([MS-OXMSG]): MAPI property streams "__substg1.0_<tag>" sit directly below the root.
+bool entry_name_is_mapi_property(ByteSpan name_units) {
+  constexpr std::string_view kPrefix = "__substg1.0_";
+  return name_units.size() > kPrefix.size() * 2 &&
+         entry_name_is(name_units.prefix(kPrefix.size() * 2), kPrefix);
+}
+
 FileFormat sniff_ole2(ByteSpan b) {
   const CfbDirectory directory(b);
   const auto root = directory.entry(0);
@@ -456,6 +463,7 @@ FileFormat sniff_ole2(ByteSpan b) {
   // Walk only the root's children (its red-black tree): streams of embedded objects live in deeper
   // storages and must not make, say, a workbook with an embedded document look like a Word file.
   bool word = false, excel = false, powerpoint = false, msi = false;
+  bool outlook = false;
   std::array<uint32_t, 32> stack{};
   size_t depth = 0;
   if (const auto child = b.le32(*root + 76); child && *child != kCfbNoStream) stack[depth++] = *child;
@@ -469,6 +477,7 @@ FileFormat sniff_ole2(ByteSpan b) {
       excel = excel || entry_name_is(units, "workbook") || entry_name_is(units, "book");
       powerpoint = powerpoint || entry_name_is(units, "powerpoint document");
       msi = msi || units.le16(0) == kMsiMangledPrefix;
+      outlook = outlook || entry_name_is_mapi_property(units) || entry_name_is(units, "__properties_version1.0");
     }
     for (const size_t link : {size_t{68}, size_t{72}}) {  // left and right siblings
       const auto sibling = b.le32(*entry + link);
@@ -476,6 +485,7 @@ FileFormat sniff_ole2(ByteSpan b) {
     }
   }
   if (msi) return FileFormat::Msi;
+  if (outlook) return FileFormat::Outlook;
   if (word) return FileFormat::Doc;
   if (powerpoint) return FileFormat::Ppt;
   if (excel) return FileFormat::Xls;
@@ -728,6 +738,13 @@ FileFormat sniff_flv(ByteSpan b) {
   return ok ? FileFormat::Flv : FileFormat::Unknown;
 }
 
+// TNEF (winmail.dat): the signature 0x223e9f78, a two-byte key, then the first attribute's level
+// (1 message, 2 attachment).
+FileFormat sniff_tnef(ByteSpan b) {
+  const auto level = b.u8(6);
+  return !level || *level == 1 || *level == 2 ? FileFormat::Tnef : FileFormat::Unknown;
+}
+
 // ---- Dispatch -------------------------------------------------------------------------------------
 
 struct Signature {
@@ -779,6 +796,7 @@ constexpr CheckedSignature kCheckedSignatures[] = {
     {lit("\x00\x00\x01\x00"), sniff_ico},
     {"BM", sniff_bmp},
     {"FLV\x01", sniff_flv},
+    {lit("\x78\x9f\x3e\x22"), sniff_tnef},
 };
 
 FileFormat sniff_leading_magic(ByteSpan b) {

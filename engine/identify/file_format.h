@@ -94,7 +94,10 @@ namespace assay {
   X(Avi, "Video", "AVI", "AVI")                                 \
   X(Matroska, "Video", "MKV", "Matroska")                       \
   X(Flv, "Video", "FLV", "Flash Video")                         \
-  X(Binary, "Binary", "None", "Binary")
+  X(Binary, "Binary", "None", "Binary")                         \
+  X(Outlook, "Document", "Outlook", "Microsoft Outlook Message") \
+  X(Mbox, "Text", "Mbox", "mbox")                               \
+  X(Tnef, "Archive", "TNEF", "MS-TNEF")
 
 enum class FileFormat : uint16_t {
 #define ASSAY_FORMAT_ENUM(id, type, subtype, name) id,

@@ -235,7 +235,9 @@ bool is_mbox_separator(std::string_view line) {
 // only mail carries. An mbox "From " separator line counts as such a header.
 bool looks_like_email(std::string_view t) {
   static constexpr std::string_view kMailHeaders[] = {"received",   "return-path", "from",
-                                                      "mime-version", "message-id", "delivered-to"};
+                                                      "mime-version", "message-id", "delivered-to",
+                                                      "dkim-signature", "x-mailer", "authentication-results",
+                                                      "arc-seal", "x-received", "received-spf", "in-reply-to"};
   size_t headers = 0;
   bool mail_header = false;
   size_t pos = 0;
@@ -574,7 +576,7 @@ FileFormat classify(std::string_view t, std::string_view name, bool cut) {
   if (starts_with_ci(body, "<?xml") && tag_ends_at(body, 5)) return FileFormat::Xml;
   if (looks_like_html(body)) return contains_ci(body, "<?php") ? FileFormat::PhpScript : FileFormat::Html;
   if (starts_with_ci(body, "<svg") && tag_ends_at(body, 4)) return FileFormat::Xml;
-  if (looks_like_email(t)) return FileFormat::Email;
+  if (looks_like_email(t)) return is_mbox_separator(first_line(t)) ? FileFormat::Mbox : FileFormat::Email;
   if (looks_like_json(body, cut)) return FileFormat::Json;
   if (const FileFormat f = from_extension(name); f != FileFormat::Unknown) return f;
   if (const FileFormat f = from_content_hints(t); f != FileFormat::Unknown) return f;

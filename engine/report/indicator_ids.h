@@ -33,6 +33,18 @@ enum IndicatorId : uint32_t {
   kIndicatorPeSignatureMismatch = 1405,
   // analyze/pe_capabilities.cpp: 1410..1417, one per capability
   kIndicatorPeCapabilityFirst = 1410,
+  // analyze/vba_indicators.cpp (VBA macros in OLE2 documents) and analyze/office_open.cpp (OOXML, ODF)
+  kIndicatorVbaMacros = 1701,
+  kIndicatorVbaAutoExec = 1702,
+  kIndicatorVbaSuspiciousCall = 1703,
+  kIndicatorVbaNativeCall = 1704,
+  kIndicatorVbaObfuscation = 1705,
+  kIndicatorDocumentRemoteTemplate = 1710,
+  kIndicatorDocumentExternalObject = 1711,
+  kIndicatorDocumentExternalFrame = 1712,
+  kIndicatorDocumentExternalLink = 1713,
+  kIndicatorDocumentEmbeddedObject = 1714,
+  kIndicatorDocumentMacroEnabled = 1715,
 };
 
 enum IndicatorCategory : uint32_t {

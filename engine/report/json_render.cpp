@@ -66,6 +66,14 @@ class EntryRenderer {
     });
     classification(e);
     indicators(e);
+    array("interesting_strings", [&] {
+      for (const InterestingStrings& row : e.interesting_strings) {
+        s_.begin_object();
+        text("category", row.category);
+        strings("values", row.values);
+        s_.end_object();
+      }
+    });
     if (s_.key("story")) s_.string(e.story);
     strings("tags", e.tags);
     object("metadata", [&] {

@@ -9,9 +9,9 @@ namespace {
 
 constexpr std::string_view kMagic = "ASRP";
 // 1: the first layout; 2 adds the metadata tree after the story; 3 adds the info tree (validation,
-// overlays) after it; 4 adds format-specific hashes after that; 5 an analyzer's identification name.
-// Every version stays readable.
-constexpr uint8_t kVersion = 5;
+// overlays) after it; 4 adds format-specific hashes after that; 5 an analyzer's identification name;
+// 6 the interesting strings. Every version stays readable.
+constexpr uint8_t kVersion = 6;
 // Nesting bound of a metadata tree: decoding recurses, and a forged tree must not exhaust the stack.
 constexpr int kMaxTreeDepth = 64;
 
@@ -214,6 +214,10 @@ void encode_entry(Encoder& e, const Entry& entry) {
   encode_value(e, entry.info_extra);
   e.list(entry.extra_hashes, [&](const auto& pair) { e.str(pair.first), e.str(pair.second); });
   e.str(entry.identification_name);
+  e.list(entry.interesting_strings, [&](const InterestingStrings& row) {
+    e.str(row.category);
+    e.list(row.values, [&](const std::string& v) { e.str(v); });
+  });
 }
 
 Value decode_value(Decoder& d, int depth) {
@@ -326,6 +330,14 @@ bool decode_entry(Decoder& d, Entry& entry, uint8_t version) {
     d.list(entry.extra_hashes, [&] { return std::pair<std::string, std::string>{d.str(), d.str()}; }, 2);
   }
   if (version >= 5) entry.identification_name = d.str();
+  if (version >= 6) {
+    d.list(entry.interesting_strings, [&] {
+      InterestingStrings row;
+      row.category = d.str();
+      d.list(row.values, [&] { return d.str(); });
+      return row;
+    }, 2);
+  }
   return d.ok();
 }
 

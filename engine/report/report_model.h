@@ -102,6 +102,12 @@ struct YaraMatch {
   std::vector<YaraString> strings;
 };
 
+// One row of interesting_strings: the values of one category found in an object's text.
+struct InterestingStrings {
+  std::string category;  // "http", "https", "ftp", "ipv4", "ipv6", "email" or "domain"
+  std::vector<std::string> values;
+};
+
 // Per-subtree counts for info.statistics: one row per (type, subtype) with its identifications.
 struct FileStat {
   FileFormat representative;  // type and subtype come from here
@@ -135,6 +141,9 @@ struct Entry {
   std::vector<FileStat> statistics;
   Classification classification;
   std::vector<Indicator> indicators;
+  // URLs, addresses and domains in the object's text (analyze/interesting_strings.h): non-empty
+  // categories only, in the spec's category order.
+  std::vector<InterestingStrings> interesting_strings;
   std::vector<YaraMatch> yara_matches;
   std::string story;
   // metadata.* sections filled by analyzers (application, certificate, document, email...); the

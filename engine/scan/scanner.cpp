@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "analyze/analyzer.h"
+#include "analyze/interesting_strings.h"
 #include "classify/heuristics.h"
 #include "classify/verdict.h"
 #include "hash/digest_task.h"
@@ -101,6 +102,7 @@ ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& mod
       return;
     }
     if (const Analyzer analyze = find_analyzer(entry.format)) analyze(object.bytes, entry);
+    add_interesting_strings(object.bytes, entry);
     apply_object_heuristics(object.bytes, entry);
     if (rules && !rules->empty()) {
       YaraOutcome outcome;

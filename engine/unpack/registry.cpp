@@ -25,6 +25,11 @@ constexpr std::pair<FileFormat, UnpackerFactory> kUnpackers[] = {
     {FileFormat::PeExe, unpack_pe},        {FileFormat::PeDll, unpack_pe},
     {FileFormat::PePlusExe, unpack_pe},    {FileFormat::PePlusDll, unpack_pe},
     {FileFormat::MachOFat, unpack_macho_fat},
+    {FileFormat::Ole2, unpack_ole2},       {FileFormat::Doc, unpack_ole2},
+    {FileFormat::Xls, unpack_ole2},        {FileFormat::Ppt, unpack_ole2},
+    {FileFormat::Msi, unpack_msi},         {FileFormat::Outlook, unpack_outlook},
+    {FileFormat::Email, unpack_email},     {FileFormat::Mbox, unpack_mbox},
+    {FileFormat::Tnef, unpack_tnef},
 };
 
 }  // namespace

@@ -313,7 +313,8 @@ std::string utf16le(std::string_view ascii, bool bom = true) {
 // ---- the table -----------------------------------------------------------------------------------
 
 TEST_CASE("every format in the table has a file_type, and the table round-trips") {
-  REQUIRE(assay::format_count() == static_cast<size_t>(FileFormat::Binary) + 1);
+  // New formats are appended after Binary: saved reports store a format's index, so rows never move.
+  REQUIRE(assay::format_count() >= static_cast<size_t>(FileFormat::Binary) + 1);
   for (size_t i = 0; i < assay::format_count(); ++i) {
     const FileFormat format = assay::format_at(i);
     CAPTURE(i);
@@ -893,7 +894,7 @@ TEST_CASE("text: email needs two header lines including a mail header") {
               "hi\n\nbody\n") == FileFormat::Email);
   CHECK(sniff("Return-Path: <a@example.com>\r\nDelivered-To: b@example.com\r\n\r\nbody") ==
         FileFormat::Email);
-  CHECK(sniff("From a@example.com Thu Jan  1 00:00:00 2024\nSubject: hi\n\nbody\n") == FileFormat::Email);
+  CHECK(sniff("From a@example.com Thu Jan  1 00:00:00 2024\nSubject: hi\n\nbody\n") == FileFormat::Mbox);
   CHECK(sniff("MIME-Version: 1.0\nContent-Type: text/plain\n\nbody\n") == FileFormat::Email);
   CHECK(sniff("From: me\n\nJust one header.\n") == FileFormat::PlainText);
   CHECK(sniff("Content-Type: text/plain\nContent-Length: 4\n\nbody") == FileFormat::PlainText);  // HTTP-ish

@@ -1,0 +1,68 @@
+// libFuzzer target over the OLE2 readers (through the C++ core): any bytes, as a compound file, an
+// Outlook message and an installer, through the analyzers (property sets, VBA macros, message
+// properties) and the unpackers (streams, VBA module sources, attachments); and, since real
+// containers rarely reach them with arbitrary content, the same bytes straight into MS-OVBA
+// decompression, the VBA dir parser and the property set reader.
+// Oracles beyond "no crash, leak or hang": each analyzer records exactly one validation result and
+// renders the same report twice; a child either borrows bytes inside the input or owns at most
+// max_object_bytes; decompression never writes past its cap.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "analyze/formats.h"
+#include "analyze/ole_properties.h"
+#include "analyze/vba_project.h"
+#include "analyzer_oracle.h"
+#include "unpack/unpacker.h"
+
+namespace {
+
+void unpack_all(assay::FileFormat format, const uint8_t* data, size_t size) {
+  assay::ReportModel model;
+  assay::Entry& entry = model.add_entry();
+  entry.format = format;
+  assay::Limits limits;
+  limits.max_object_bytes = 1 << 20;
+  assay::Budget budget(limits, size);
+  const std::vector<std::string> passwords;
+  assay::UnpackContext ctx(budget, passwords, entry);
+  auto unpacker = assay::find_unpacker(format)(assay::ByteSpan(data, size), ctx);
+  if (!unpacker) return;
+  assay::Child child;
+  for (int i = 0; i < 100000 && unpacker->next(ctx, child); ++i) {
+    if (child.owned.empty()) {
+      if (child.bytes.size() != 0 && (child.bytes.data() < data || child.bytes.data() + child.bytes.size() > data + size)) {
+        abort();
+      }
+    } else if (child.owned.size() > limits.max_object_bytes || child.bytes.data() != child.owned.data()) {
+      abort();
+    }
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const assay::ByteSpan bytes(data, size);
+  assay_fuzz::check_analyzer(assay::analyze_ole2, assay::FileFormat::Doc, bytes);
+  assay_fuzz::check_analyzer(assay::analyze_ole2, assay::FileFormat::Msi, bytes);
+  assay_fuzz::check_analyzer(assay::analyze_outlook_msg, assay::FileFormat::Outlook, bytes);
+  for (const auto format : {assay::FileFormat::Ole2, assay::FileFormat::Msi, assay::FileFormat::Outlook}) {
+    unpack_all(format, data, size);
+  }
+
+  constexpr size_t kCap = 1 << 20;
+  std::vector<uint8_t> out;
+  std::string problem;
+  assay::ovba_decompress(bytes, out, kCap, [](size_t) { return true; }, problem);
+  if (out.size() > kCap) abort();
+  std::vector<std::string> problems;
+  assay::parse_vba_dir(bytes, problems);
+  assay::parse_vba_dir(assay::ByteSpan(out.data(), out.size()), problems);
+  static constexpr uint8_t kSummary[] = {0xe0, 0x85, 0x9f, 0xf2, 0xf9, 0x4f, 0x68, 0x10,
+                                         0xab, 0x91, 0x08, 0x00, 0x2b, 0x27, 0xb3, 0xd9};
+  assay::read_property_set(bytes, assay::ByteSpan(kSummary, sizeof kSummary), problems);
+  return 0;
+}
