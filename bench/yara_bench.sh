@@ -57,7 +57,8 @@ time_it() {
   local walls=() cpus=() line
   "$@" >/dev/null 2>&1 || true
   for _ in 1 2 3 4 5; do
-    line=$( { /usr/bin/time -f '%e %U %S' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -o "$work/time.txt" -f '%e %U %S' "$@" >/dev/null 2>&1 || true
+    line=$(tail -1 "$work/time.txt")
     walls+=("$(echo "$line" | awk '{print $1}')")
     cpus+=("$(echo "$line" | awk '{print $2 + $3}')")
   done
