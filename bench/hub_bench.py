@@ -56,7 +56,7 @@ def wait_http(port, path, timeout=30):
 def client(port, files, offset, deadline, out):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     boundary = "----hub" + uuid.uuid4().hex
-    ok = errors = 0
+    ok = errors = full = 0
     i = offset
     while time.time() < deadline:
         name, data = files[i % len(files)]
@@ -68,12 +68,13 @@ def client(port, files, offset, deadline, out):
             r = conn.getresponse()
             r.read()
             ok += r.status == 200
-            errors += r.status != 200
+            full += r.status == 503  # every Worker's queue full (or paused): back-pressure, not failure
+            errors += r.status not in (200, 503)
         except (OSError, http.client.HTTPException):
             errors += 1
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    out.put((ok, errors))
+    out.put((ok, errors, full))
 
 
 def run(binary, files, workers, clients, duration, cores):
@@ -114,6 +115,7 @@ def run(binary, files, workers, clients, duration, cores):
             p.join()
         accepted = sum(r[0] for r in results)
         errors = sum(r[1] for r in results)
+        refused = sum(r[2] for r in results)
         # Wait for every accepted task, then read when the last one finished.
         last_ms = 0
         done = 0
@@ -130,7 +132,7 @@ def run(binary, files, workers, clients, duration, cores):
                 break
             time.sleep(0.2)
         processed_seconds = max(last_ms / 1000.0 - started, duration)
-        return {"accepted": accepted, "errors": errors, "uploads_per_s": accepted / duration,
+        return {"accepted": accepted, "errors": errors, "refused": refused, "uploads_per_s": accepted / duration,
                 "processed_per_s": done / processed_seconds}
     finally:
         for p in procs:
@@ -162,8 +164,9 @@ def main():
     for n in (1, 2, 3):
         r = run(args.worker, files, n, args.clients, args.duration, cores)
         base = base or r["processed_per_s"]
-        print("%d Worker(s): %6.0f uploads/s accepted, %6.0f files/s processed (x%.2f of one), %d errors"
-              % (n, r["uploads_per_s"], r["processed_per_s"], r["processed_per_s"] / base, r["errors"]))
+        print("%d Worker(s): %6.0f uploads/s accepted, %6.0f files/s processed (x%.2f of one), %d refused with 503 "
+              "(queues full), %d errors" % (n, r["uploads_per_s"], r["processed_per_s"], r["processed_per_s"] / base,
+                                           r["refused"], r["errors"]))
     return 0
 
 
