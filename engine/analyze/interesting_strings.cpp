@@ -22,6 +22,7 @@
 #endif
 
 #include "analyze/interesting_string_syntax.h"
+#include "util/utf8.h"
 
 namespace assay {
 namespace {
@@ -52,42 +53,17 @@ std::string_view trim_if(std::string_view s, Drop drop) {
   return s;
 }
 
-// Length of a valid UTF-8 multi-byte sequence starting at p[i], or 0.
-size_t utf8_length(const uint8_t* p, size_t n, size_t i) {
-  const uint8_t lead = p[i];
-  size_t length = 0;
-  uint8_t low = 0x80, high = 0xbf;
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3;
-    if (lead == 0xe0) low = 0xa0;
-    if (lead == 0xed) high = 0x9f;
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4;
-    if (lead == 0xf0) low = 0x90;
-    if (lead == 0xf4) high = 0x8f;
-  } else {
-    return 0;
-  }
-  if (i + length > n) return 0;
-  for (size_t k = 1; k < length; ++k) {
-    if (k == 1 ? (p[i + k] < low || p[i + k] > high) : (p[i + k] < 0x80 || p[i + k] > 0xbf)) return 0;
-  }
-  return length;
-}
-
 // Whether the byte before `b` (left) or at `e` (right) may bound a run: a delimiter, or a letter of
 // non-ASCII text in valid UTF-8.
 bool left_bounded(const uint8_t* p, size_t n, size_t b) {
   if (b == 0 || (kClasses[p[b - 1]] & kDelimiter)) return true;
   for (size_t length = 2; length <= 4 && length <= b; ++length) {
-    if (utf8_length(p, n, b - length) == length) return true;
+    if (utf8_sequence_length(p, n, b - length) == length) return true;
   }
   return false;
 }
 bool right_bounded(const uint8_t* p, size_t n, size_t e) {
-  return e >= n || (kClasses[p[e]] & kDelimiter) || utf8_length(p, n, e) != 0;
+  return e >= n || (kClasses[p[e]] & kDelimiter) || utf8_sequence_length(p, n, e) != 0;
 }
 
 // ---- the collector --------------------------------------------------------------------------------

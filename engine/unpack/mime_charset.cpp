@@ -11,69 +11,21 @@
 #include <vector>
 
 #include "unpack/mime_codecs.h"
+#include "util/utf8.h"
 
 namespace assay::mime {
 namespace {
 
-void append_code_point(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
-}
-
-// windows-1252's 0x80..0x9f; 0 where the code page leaves a hole (those bytes map as Latin-1).
-constexpr std::array<uint16_t, 32> kCp1252High = {
-    0x20ac, 0,      0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0,      0x017d, 0,      0,      0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
-    0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0,      0x017e, 0x0178};
-
+// Latin-1, or Windows-1252 (whose holes in 0x80..0x9f read as Latin-1), to UTF-8.
 void append_single_byte(std::string& out, std::string_view bytes, bool cp1252) {
   for (const char ch : bytes) {
     const auto c = static_cast<uint8_t>(ch);
-    if (cp1252 && c >= 0x80 && c < 0xa0 && kCp1252High[c - 0x80] != 0) {
-      append_code_point(out, kCp1252High[c - 0x80]);
+    if (const auto mapped = cp1252 ? cp1252_high(c) : std::nullopt) {
+      append_utf8(out, *mapped);
     } else {
-      append_code_point(out, c);
+      append_utf8(out, c);
     }
   }
-}
-
-// Length of the valid UTF-8 sequence at text[i] (lead byte >= 0x80), or 0.
-size_t utf8_length(std::string_view text, size_t i) {
-  const auto lead = static_cast<uint8_t>(text[i]);
-  size_t length = 0;
-  uint8_t low = 0x80, high = 0xbf;
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3;
-    if (lead == 0xe0) low = 0xa0;
-    if (lead == 0xed) high = 0x9f;
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4;
-    if (lead == 0xf0) low = 0x90;
-    if (lead == 0xf4) high = 0x8f;
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  for (size_t k = 1; k < length; ++k) {
-    const auto c = static_cast<uint8_t>(text[i + k]);
-    if (k == 1 ? (c < low || c > high) : (c < 0x80 || c > 0xbf)) return 0;
-  }
-  return length;
 }
 
 // UTF-8 kept where valid; each invalid byte read as Latin-1 (what a reader shows for stray 8-bit).
@@ -85,9 +37,9 @@ void append_utf8_or_latin1(std::string& out, std::string_view bytes) {
       ++i;
       continue;
     }
-    const size_t length = utf8_length(bytes, i);
+    const size_t length = utf8_sequence_length(bytes, i);
     if (length == 0) {
-      append_code_point(out, c);
+      append_utf8(out, c);
       ++i;
     } else {
       out.append(bytes.substr(i, length));
@@ -130,7 +82,7 @@ bool convert_with_iconv(std::string& out, std::string_view bytes, const std::str
     if (result != static_cast<size_t>(-1)) break;
     if (errno == E2BIG) continue;
     // An invalid or truncated sequence: show that byte as Latin-1 and go on after it.
-    append_code_point(out, static_cast<uint8_t>(*in));
+    append_utf8(out, static_cast<uint8_t>(*in));
     ++in;
     --in_left;
     iconv(cd, nullptr, nullptr, nullptr, nullptr);  // reset the shift state
@@ -224,7 +176,7 @@ bool is_valid_utf8(std::string_view text) {
       ++i;
       continue;
     }
-    const size_t length = utf8_length(text, i);
+    const size_t length = utf8_sequence_length(text, i);
     if (length == 0) return false;
     i += length;
   }
@@ -247,13 +199,13 @@ std::string utf16le_to_utf8(std::string_view bytes) {
     if (unit >= 0xd800 && unit <= 0xdbff && i + 3 < bytes.size()) {
       const uint32_t low = static_cast<uint8_t>(bytes[i + 2]) | (static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 3])) << 8);
       if (low >= 0xdc00 && low <= 0xdfff) {
-        append_code_point(out, 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00));
+        append_utf8(out, 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00));
         i += 2;
         continue;
       }
     }
     if (unit >= 0xd800 && unit <= 0xdfff) unit = 0xfffd;
-    append_code_point(out, unit);
+    append_utf8(out, unit);
   }
   return out;
 }

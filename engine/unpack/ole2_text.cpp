@@ -1,36 +1,14 @@
 // UTF-16LE and Windows-1252 to UTF-8 for the OLE2 readers (see ole2_text.h).
 #include "unpack/ole2_text.h"
 
-#include <array>
+#include "util/utf8.h"
 
 namespace assay {
 namespace {
 
-constexpr uint32_t kReplacement = 0xfffd;
-
-// Windows-1252 0x80..0x9f; the rest of the upper half equals Latin-1. Undefined bytes map to U+FFFD.
-constexpr std::array<uint16_t, 32> kCp1252High = {
-    0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0xfffd, 0x017d, 0xfffd, 0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
-    0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178};
-
-// Length of the well-formed UTF-8 sequence at `at`, or 0 when it is not one.
+// Length of the well-formed UTF-8 sequence at `at` (1 for ASCII), or 0 when it is not one.
 size_t utf8_sequence(std::string_view text, size_t at) {
-  const auto byte = [&](size_t i) { return static_cast<uint8_t>(text[i]); };
-  const uint8_t lead = byte(at);
-  if (lead < 0x80) return 1;
-  size_t length = lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 && lead < 0xe0 ? 2 : 0;
-  if (lead >= 0xf5) length = 0;
-  if (length == 0 || at + length > text.size()) return 0;
-  for (size_t i = 1; i < length; ++i) {
-    if ((byte(at + i) & 0xc0) != 0x80) return 0;
-  }
-  const uint8_t second = byte(at + 1);
-  if (lead == 0xe0 && second < 0xa0) return 0;  // overlong
-  if (lead == 0xed && second >= 0xa0) return 0;  // a surrogate
-  if (lead == 0xf0 && second < 0x90) return 0;   // overlong
-  if (lead == 0xf4 && second >= 0x90) return 0;  // past U+10FFFF
-  return length;
+  return static_cast<uint8_t>(text[at]) < 0x80 ? 1 : utf8_sequence_length(text, at);
 }
 
 char msi_character(uint32_t six_bits) {
@@ -41,25 +19,6 @@ char msi_character(uint32_t six_bits) {
 }
 
 }  // namespace
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) cp = kReplacement;
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
-}
 
 std::string utf16le_to_utf8(ByteSpan units) {
   std::string out;
@@ -90,7 +49,7 @@ std::string cp1252_to_utf8(ByteSpan bytes) {
     if (byte < 0x80) {
       out.push_back(static_cast<char>(byte));
     } else {
-      append_utf8(out, byte < 0xa0 ? kCp1252High[byte - 0x80] : byte);
+      append_utf8(out, byte < 0xa0 ? cp1252_high(byte).value_or(kReplacementCharacter) : byte);
     }
   }
   return out;
@@ -106,7 +65,7 @@ std::string codepage_to_utf8(ByteSpan bytes, int codepage) {
   for (size_t at = 0; at < text.size();) {
     const size_t length = utf8_sequence(text, at);
     if (length == 0) {
-      append_utf8(out, kReplacement);
+      append_utf8(out, kReplacementCharacter);
       ++at;
     } else {
       out.append(text.substr(at, length));

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "util/checked_reader.h"
+#include "util/utf8.h"  // append_utf8, which office_xml.cpp also uses through this header
 
 namespace assay {
 
@@ -25,8 +26,5 @@ std::string codepage_to_utf8(ByteSpan bytes, int codepage);
 // 0x3800..0x47FF and one into 0x4800..0x483F (alphabet 0-9A-Za-z._), and marks table streams with a
 // leading 0x4840, shown as '!'. `name` is the UTF-8 of the stored name; other characters stay as they are.
 std::string msi_stream_name(std::string_view name);
-
-// Appends one code point as UTF-8.
-void append_utf8(std::string& out, uint32_t code_point);
 
 }  // namespace assay
