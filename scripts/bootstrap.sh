@@ -34,6 +34,9 @@ packages=(
   # (Debian's python3), exiftool (with Archive::Zip for OOXML/ODF), msitools and msgconvert read them back
   libreoffice-writer-nogui libreoffice-calc-nogui python3-olefile libimage-exiftool-perl libarchive-zip-perl
   msitools libemail-outlook-message-perl libemail-address-perl
+  # PDF (tests/cli/test_pdf_rtf_html.py): qpdf rewrites LibreOffice's PDFs (object streams, QDF,
+  # attachments) and decodes their streams independently; pdfinfo (poppler-utils) reads their metadata
+  qpdf poppler-utils
 )
 
 missing=()

@@ -13,6 +13,7 @@ void analyze_ole2(ByteSpan bytes, Entry& entry);
 void analyze_outlook_msg(ByteSpan bytes, Entry& entry);
 void analyze_office_open(ByteSpan bytes, Entry& entry);
 void analyze_email(ByteSpan bytes, Entry& entry);
+void analyze_pdf(ByteSpan bytes, Entry& entry);
 
 // X(file format, analyzer)
 #define ASSAY_ANALYZERS(X)          \
@@ -41,6 +42,7 @@ void analyze_email(ByteSpan bytes, Entry& entry);
   X(Odt, analyze_office_open)       \
   X(Ods, analyze_office_open)       \
   X(Odp, analyze_office_open)       \
-  X(Email, analyze_email)
+  X(Email, analyze_email)           \
+  X(Pdf, analyze_pdf)
 
 }  // namespace assay

@@ -45,6 +45,25 @@ enum IndicatorId : uint32_t {
   kIndicatorDocumentExternalLink = 1713,
   kIndicatorDocumentEmbeddedObject = 1714,
   kIndicatorDocumentMacroEnabled = 1715,
+  // analyze/pdf.cpp
+  kIndicatorPdfJavaScript = 1801,
+  kIndicatorPdfOpenAction = 1802,
+  kIndicatorPdfAdditionalActions = 1803,
+  kIndicatorPdfLaunch = 1804,
+  kIndicatorPdfEmbeddedFile = 1805,
+  kIndicatorPdfUri = 1806,
+  kIndicatorPdfAcroForm = 1807,
+  kIndicatorPdfXfa = 1808,
+  // unpack/rtf.cpp
+  kIndicatorRtfEmbeddedObject = 1821,
+  kIndicatorRtfEquationEditor = 1822,
+  kIndicatorRtfObjUpdate = 1823,
+  kIndicatorRtfOleLink = 1824,
+  kIndicatorRtfMalformed = 1825,
+  // unpack/html.cpp
+  kIndicatorHtmlLongEncodedString = 1841,
+  kIndicatorHtmlDecodeAndEval = 1842,
+  kIndicatorHtmlWritesDecodedContent = 1843,
 };
 
 enum IndicatorCategory : uint32_t {

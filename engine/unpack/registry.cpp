@@ -30,6 +30,8 @@ constexpr std::pair<FileFormat, UnpackerFactory> kUnpackers[] = {
     {FileFormat::Msi, unpack_msi},         {FileFormat::Outlook, unpack_outlook},
     {FileFormat::Email, unpack_email},     {FileFormat::Mbox, unpack_mbox},
     {FileFormat::Tnef, unpack_tnef},
+    {FileFormat::Pdf, unpack_pdf},         {FileFormat::Rtf, unpack_rtf},
+    {FileFormat::Html, unpack_html},
 };
 
 }  // namespace
