@@ -108,7 +108,7 @@ typedef enum assay_option {
                                        engine is made; a bad file fails assay_engine_new */
   ASSAY_OPT_PARALLEL_HASH_BYTES = 9 /* objects at least this large are hashed on a short-lived helper
                                        thread while the scanning thread identifies, analyses and
-                                       YARA-scans them: less latency, the same CPU (default 4 MiB;
+                                       YARA-scans them: less latency, the same CPU (default 256 KiB;
                                        0: never start a thread) */
 } assay_option;
 

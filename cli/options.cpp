@@ -70,7 +70,7 @@ const char* usage() {
          "  --max-ratio N            decoded per compressed byte (default 100)\n"
          "  --timeout SECONDS        wall time of one scan (default 30)\n"
          "  --parallel-hash-bytes SIZE  hash objects this large on a helper thread beside YARA\n"
-         "                           (default 1M; 0: never)\n"
+         "                           (default 256K; 0: never)\n"
          "  --password TEXT          also try TEXT on encrypted members (repeatable; default list: infected)\n"
          "  --no-default-passwords   start from an empty password list\n";
 }

@@ -24,7 +24,7 @@ struct EngineConfig {
   std::vector<std::string> passwords{"infected"};
   size_t magic_prefix_bytes = 64 * 1024;
   // Objects at least this large are hashed beside the rest of their analysis (0: never).
-  uint64_t parallel_hash_bytes = uint64_t{1} << 20;
+  uint64_t parallel_hash_bytes = uint64_t{256} << 10;
   std::vector<std::string> rule_paths;  // YARA sources (files or folders) and compiled rule files
   std::string report_types_dir;         // custom report types (*.json); "" for the built-ins only
 };

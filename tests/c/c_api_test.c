@@ -39,7 +39,7 @@ static void test_versions_and_options(void) {
   CHECK(assay_option_bounds((assay_option)999, &min, &max, &def) == ASSAY_E_INVALID_ARGUMENT);
   CHECK(strcmp(assay_option_name(ASSAY_OPT_MAX_RATIO), "max_ratio") == 0);
   CHECK(assay_option_bounds(ASSAY_OPT_PARALLEL_HASH_BYTES, &min, &max, &def) == ASSAY_OK);
-  CHECK(min == 0 && def == 1u << 20 && def <= max);  /* 0 turns the helper thread off */
+  CHECK(min == 0 && def == 256u << 10 && def <= max);  /* 0 turns the helper thread off */
   CHECK(strcmp(assay_option_name(ASSAY_OPT_PARALLEL_HASH_BYTES), "parallel_hash_bytes") == 0);
 
   CHECK(assay_config_new(&config) == ASSAY_OK);
