@@ -77,6 +77,7 @@ class LibarchiveUnpacker final : public Unpacker {
   static la_int64_t skip_callback(struct archive*, void* self, la_int64_t request);
 
   ReadOutcome read_member(UnpackContext& ctx, struct archive_entry* entry, Child& child);
+  bool retry_each_password(UnpackContext& ctx, Child& child);
   void note_encrypted(UnpackContext& ctx);
 
   ByteSpan bytes_;
@@ -84,6 +85,8 @@ class LibarchiveUnpacker final : public Unpacker {
   struct archive* archive_ = nullptr;
   size_t position_ = 0;
   bool finished_ = false;
+  size_t header_index_ = 0;  // readable headers seen so far; the current member is header_index_ - 1
+  bool trial_ = false;       // a one-password reader made by retry_each_password
 };
 
 la_ssize_t LibarchiveUnpacker::read_callback(struct archive*, void* self, const void** buffer) {
@@ -194,6 +197,7 @@ bool LibarchiveUnpacker::next(UnpackContext& ctx, Child& child) {
     }
     if (status == ARCHIVE_WARN) ctx.container.add_warning(std::string(setup_.what) + ": " + error_text(archive_));
     failures = 0;
+    ++header_index_;
 
     const auto type = archive_entry_filetype(entry);
     if (type != AE_IFREG && type != 0) continue;  // directories, links, devices carry no bytes
@@ -254,6 +258,19 @@ LibarchiveUnpacker::ReadOutcome LibarchiveUnpacker::read_member(UnpackContext& c
     la_int64_t offset = 0;
     const int status = archive_read_data_block(archive_, &block, &size, &offset);
     if (status == ARCHIVE_EOF) break;
+    // An encrypted member whose data fails, or decrypts but fails its CRC (a warning), was opened by
+    // a wrong password: ZipCrypto checks a password against one header byte, so 1 in 256 wrong ones
+    // pass, decrypt garbage, and keep libarchive from trying the later, right one.
+    if (encrypted && (status < ARCHIVE_WARN || status == ARCHIVE_WARN)) {
+      const std::string reason = error_text(archive_);
+      if (!trial_ && ctx.passwords.size() > 1 && status != ARCHIVE_FATAL && retry_each_password(ctx, child)) {
+        return ReadOutcome::Member;
+      }
+      ctx.incomplete = true;
+      ctx.container.add_warning("member '" + shown + "' is encrypted and no password in the list opened it (" +
+                                reason + ")");
+      return status == ARCHIVE_FATAL ? ReadOutcome::Stop : ReadOutcome::Skipped;
+    }
     if (status < ARCHIVE_WARN) {
       const std::string reason = error_text(archive_);
       ctx.incomplete = true;
@@ -318,6 +335,38 @@ LibarchiveUnpacker::ReadOutcome LibarchiveUnpacker::read_member(UnpackContext& c
 }
 
 }  // namespace
+
+// Reads the current member again with each password alone, on fresh readers over the same bytes;
+// the first that decodes it without an error or a CRC warning wins. Only after a suspected wrong
+// key, so the cost (the member decoded once per password, charged to the Budget) is rare.
+bool LibarchiveUnpacker::retry_each_password(UnpackContext& ctx, Child& child) {
+  const size_t target = header_index_ - 1;
+  for (const std::string& password : ctx.passwords) {
+    const std::vector<std::string> one{password};
+    Entry scratch;  // the trial's warnings are not the container's
+    UnpackContext trial(ctx.budget, one, scratch);
+    LibarchiveUnpacker reader(bytes_, setup_);
+    reader.trial_ = true;
+    if (!reader.open(trial)) continue;
+    struct archive_entry* entry = nullptr;
+    bool found = false;
+    for (size_t index = 0; !found;) {
+      const int status = archive_read_next_header(reader.archive_, &entry);
+      if (status != ARCHIVE_OK && status != ARCHIVE_WARN) break;
+      found = index++ == target;
+    }
+    if (!found) continue;
+    Child candidate;
+    if (reader.read_member(trial, entry, candidate) == ReadOutcome::Member && !trial.incomplete) {
+      // A borrowed span points into the same input bytes; an owned buffer moves with the child.
+      child = std::move(candidate);
+      if (!child.owned.empty()) child.bytes = ByteSpan(child.owned.data(), child.owned.size());
+      return true;
+    }
+    if (ctx.budget.scan_stopped()) return false;
+  }
+  return false;
+}
 
 bool enable_in_process_filter(struct archive* a, int (*support)(struct archive*)) {
   return support(a) == ARCHIVE_OK;

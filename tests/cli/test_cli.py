@@ -180,6 +180,20 @@ class HostileInput(unittest.TestCase):
         self.assertTrue(any("limit max_object_bytes reached" in w and "hashed and identified" in w
                             for w in json.dumps(root).split('"')), root)
 
+    def test_a_wrong_password_that_passes_zipcrypto(self):
+        path = os.path.join(os.path.dirname(__file__), "data", "zipcrypto-wrong-key-passes.zip")
+        secret = hashlib.sha256(b"top secret payload\n").hexdigest()
+        code, lines, err, _ = run("scan", "--report-type", "large", "--no-default-passwords", "--password", "wrong", path)
+        report = lines[0]["tc_report"]
+        self.assertEqual(len(report), 1, "the garbage a wrong key decrypts is not a child")
+        self.assertTrue(any("no password in the list opened it" in w and "CRC" in w for w in warnings_of(report)),
+                        warnings_of(report))
+        code, lines, err, _ = run("scan", "--report-type", "large", "--no-default-passwords", "--password", "wrong",
+                                  "--password", "s3cret", path)
+        report = lines[0]["tc_report"]
+        self.assertEqual([hashes(e)["sha256"] for e in report[1:]], [secret])  # the later, right password
+        self.assertEqual(warnings_of(report), [])
+
     def test_encrypted_archives(self):
         report = scan("encrypted/infected.zip")
         self.assertIn("encrypted", report[0]["tags"])
