@@ -15,34 +15,8 @@
 #include "analyze/ole_properties.h"
 #include "analyze/vba_project.h"
 #include "analyzer_oracle.h"
+#include "unpacker_oracle.h"
 #include "unpack/unpacker.h"
-
-namespace {
-
-void unpack_all(assay::FileFormat format, const uint8_t* data, size_t size) {
-  assay::ReportModel model;
-  assay::Entry& entry = model.add_entry();
-  entry.format = format;
-  assay::Limits limits;
-  limits.max_object_bytes = 1 << 20;
-  assay::Budget budget(limits, size);
-  const std::vector<std::string> passwords;
-  assay::UnpackContext ctx(budget, passwords, entry);
-  auto unpacker = assay::find_unpacker(format)(assay::ByteSpan(data, size), ctx);
-  if (!unpacker) return;
-  assay::Child child;
-  for (int i = 0; i < 100000 && unpacker->next(ctx, child); ++i) {
-    if (child.owned.empty()) {
-      if (child.bytes.size() != 0 && (child.bytes.data() < data || child.bytes.data() + child.bytes.size() > data + size)) {
-        abort();
-      }
-    } else if (child.owned.size() > limits.max_object_bytes || child.bytes.data() != child.owned.data()) {
-      abort();
-    }
-  }
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const assay::ByteSpan bytes(data, size);
@@ -50,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   assay_fuzz::check_analyzer(assay::analyze_ole2, assay::FileFormat::Msi, bytes);
   assay_fuzz::check_analyzer(assay::analyze_outlook_msg, assay::FileFormat::Outlook, bytes);
   for (const auto format : {assay::FileFormat::Ole2, assay::FileFormat::Msi, assay::FileFormat::Outlook}) {
-    unpack_all(format, data, size);
+    assay_fuzz::unpack_all(format, data, size, 0);
   }
 
   constexpr size_t kCap = 1 << 20;

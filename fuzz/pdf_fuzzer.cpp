@@ -12,35 +12,11 @@
 
 #include "analyze/formats.h"
 #include "analyzer_oracle.h"
+#include "unpacker_oracle.h"
 #include "unpack/pdf_filters.h"
 #include "unpack/unpacker.h"
 
 namespace {
-
-void unpack_all(const uint8_t* data, size_t size) {
-  assay::ReportModel model;
-  assay::Entry& entry = model.add_entry();
-  entry.format = assay::FileFormat::Pdf;
-  assay::Limits limits;
-  limits.max_object_bytes = 1 << 20;
-  assay::Budget budget(limits, size);
-  const std::vector<std::string> passwords;
-  assay::UnpackContext ctx(budget, passwords, entry);
-  auto unpacker = assay::find_unpacker(assay::FileFormat::Pdf)(assay::ByteSpan(data, size), ctx);
-  if (!unpacker) return;
-  assay::Child child;
-  for (int i = 0; i < 100000 && unpacker->next(ctx, child); ++i) {
-    if (child.owned.empty()) {
-      if (child.bytes.size() != 0 &&
-          (child.bytes.data() < data || child.bytes.data() + child.bytes.size() > data + size)) {
-        abort();
-      }
-    } else if (child.owned.size() > limits.max_object_bytes + assay::kPdfChargeChunk ||
-               child.bytes.data() != child.owned.data()) {
-      abort();
-    }
-  }
-}
 
 void filters(assay::ByteSpan bytes) {
   constexpr size_t kCap = 1 << 20;
@@ -78,7 +54,7 @@ void filters(assay::ByteSpan bytes) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const assay::ByteSpan bytes(data, size);
   assay_fuzz::check_analyzer(assay::analyze_pdf, assay::FileFormat::Pdf, bytes);
-  unpack_all(data, size);
+  assay_fuzz::unpack_all(assay::FileFormat::Pdf, data, size, assay::kPdfChargeChunk);
   filters(bytes);
   return 0;
 }

@@ -8,39 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "unpack/unpacker.h"
-
-namespace {
-
-void unpack_all(assay::FileFormat format, const uint8_t* data, size_t size) {
-  assay::ReportModel model;
-  assay::Entry& entry = model.add_entry();
-  entry.format = format;
-  assay::Limits limits;
-  limits.max_object_bytes = 1 << 20;
-  assay::Budget budget(limits, size);
-  const std::vector<std::string> passwords;
-  assay::UnpackContext ctx(budget, passwords, entry);
-  auto unpacker = assay::find_unpacker(format)(assay::ByteSpan(data, size), ctx);
-  if (!unpacker) return;
-  assay::Child child;
-  for (int i = 0; i < 100000 && unpacker->next(ctx, child); ++i) {
-    if (child.owned.empty()) {
-      if (child.bytes.size() != 0 &&
-          (child.bytes.data() < data || child.bytes.data() + child.bytes.size() > data + size)) {
-        abort();
-      }
-    } else if (child.owned.size() > limits.max_object_bytes + (64 << 10) + (size_t{1} << 20)) {
-      abort();  // \bin runs are copied whole before the next charge: at most one input's worth more
-    }
-  }
-  if (entry.indicators.size() > 16) abort();
-}
-
-}  // namespace
+#include "unpacker_oracle.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  unpack_all(assay::FileFormat::Rtf, data, size);
-  unpack_all(assay::FileFormat::Html, data, size);
+  // \bin runs are copied whole before the next charge: at most one input's worth over the limit.
+  for (const auto format : {assay::FileFormat::Rtf, assay::FileFormat::Html}) {
+    const assay::Entry entry = assay_fuzz::unpack_all(format, data, size, (64 << 10) + size);
+    if (entry.indicators.size() > 16) abort();
+  }
   return 0;
 }
