@@ -308,6 +308,35 @@ class MailUnpacking(unittest.TestCase):
         self.assertEqual(entries["chain.eml/attachment/invoice.zip/report.docx"]["info"]["file"]["file_subtype"], "Word")
 
 
+    def test_mail_zip_macro_document_stream_eicar_chain(self):
+        """The issue's chain exactly: a mail carrying a zip carrying a macro document (AutoOpen + Shell,
+        built by vba_document.py) carrying EICAR in one of its OLE2 streams."""
+        import vba_document  # noqa: E402  (beside this file)
+        m = EmailMessage()
+        m["From"] = "billing@example.com"
+        m["Subject"] = "Invoice"
+        m.set_content("Please find the invoice attached.\n")
+        m.add_attachment(vba_document.macro_document_zip(), "application", "zip", filename="invoice.zip")
+        report = scan(self.write("macro-chain.eml", m.as_bytes()), "--rules", test_cli.RULES, "--report-type",
+                      "large", expect_codes=(1,))
+        entries = by_path(report)
+        leaf = entries["macro-chain.eml/attachment/invoice.zip/invoice.doc/stream/Data"]
+        self.assertEqual((leaf["classification"]["result"], leaf["classification"]["propagated"]),
+                         ("Text.Test.EICAR", False))
+        document = entries["macro-chain.eml/attachment/invoice.zip/invoice.doc"]
+        self.assertIn(1702, [i["id"] for i in document["indicators"]])  # AutoOpen
+        sha1 = {h["name"]: h["value"] for h in leaf["info"]["file"]["hashes"]}["sha1"]
+        index, ancestors = leaf["parent"], 0
+        while True:
+            c = report[index]["classification"]
+            self.assertEqual((c["classification"], c["result"], c["propagated"]), (3, "Text.Test.EICAR", True))
+            self.assertEqual(c["propagation_source"], {"name": "sha1", "value": sha1})
+            ancestors += 1
+            if "parent" not in report[index]:
+                break
+            index = report[index]["parent"]
+        self.assertEqual(ancestors, 3)  # the document, the zip, the mail
+
 def planted_values():
     values = {c: [] for c in CATEGORIES}
     tlds = ["com", "net", "org", "de", "fr", "io", "info", "co.uk", "nl", "ch"]
