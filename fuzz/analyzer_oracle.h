@@ -13,6 +13,17 @@
 
 namespace assay_fuzz {
 
+// Finishes `model` and renders it in full (large report); the output must be a JSON array.
+inline std::string render_large(assay::ReportModel& model) {
+  model.finish();
+  std::string json;
+  assay::RenderOptions options;
+  options.report_type = "large";
+  assay::render_tc_report(model, options, json);
+  if (json.size() < 2 || json.front() != '[') abort();
+  return json;
+}
+
 inline std::string analyze_and_render(assay::Analyzer analyzer, assay::FileFormat format, assay::ByteSpan bytes) {
   assay::ReportModel model;
   assay::Entry& entry = model.add_entry();
@@ -21,13 +32,7 @@ inline std::string analyze_and_render(assay::Analyzer analyzer, assay::FileForma
   analyzer(bytes, entry);
   const assay::Value* results = entry.info_extra.at("validation").find("scan_results");
   if (results == nullptr || std::get<assay::Value::Array>(results->data()).size() != 1) abort();
-  model.finish();
-  std::string json;
-  assay::RenderOptions options;
-  options.report_type = "large";
-  assay::render_tc_report(model, options, json);
-  if (json.size() < 2 || json.front() != '[') abort();
-  return json;
+  return render_large(model);
 }
 
 inline void check_analyzer(assay::Analyzer analyzer, assay::FileFormat format, assay::ByteSpan bytes) {

@@ -11,7 +11,7 @@
 
 #include "analyze/formats.h"
 #include "analyze/interesting_strings.h"
-#include "report/json_render.h"
+#include "analyzer_oracle.h"
 #include "unpack/mime_charset.h"
 #include "unpack/unpacker.h"
 
@@ -62,13 +62,7 @@ std::string analyze_and_render(assay::ByteSpan bytes) {
       if (value.empty() || value.size() > 2048) abort();
     }
   }
-  model.finish();
-  std::string json;
-  assay::RenderOptions options;
-  options.report_type = "large";
-  assay::render_tc_report(model, options, json);
-  if (json.size() < 2 || json.front() != '[') abort();
-  return json;
+  return assay_fuzz::render_large(model);
 }
 
 std::string run_all(assay::ByteSpan bytes) {

@@ -22,4 +22,8 @@ Analyzer find_analyzer(FileFormat format);
 void add_validation(Entry& entry, std::string_view name, std::string_view type, bool valid,
                     std::vector<std::string> warnings);
 
+// An indicator with one reason of its own category, at the analyzers' usual severity.
+void add_indicator(Entry& entry, uint32_t id, uint8_t priority, uint32_t category, std::string description,
+                   std::string reason);
+
 }  // namespace assay

@@ -22,8 +22,11 @@ inline std::optional<std::string> terminated_string(ByteSpan table, uint64_t off
   return std::string(rest.substr(0, end));
 }
 
-// Entropy of regions while the budget lasts: callers start it at twice the file size plus 1 MiB.
+// Entropy of regions while the budget lasts.
 struct EntropyBudget {
+  // Twice the file plus 1 MiB: every section once, overlaps allowed, never a million times over.
+  static EntropyBudget for_file(size_t file_bytes) { return {2 * static_cast<uint64_t>(file_bytes) + (1u << 20)}; }
+
   uint64_t left;
   std::optional<double> of(ByteSpan bytes) {
     if (bytes.size() > left) return std::nullopt;

@@ -97,7 +97,7 @@ class ElfAnalysis {
  public:
   ElfAnalysis(ByteSpan bytes, Entry& entry)
       : bytes_(bytes), entry_(entry), out_(entry.metadata.at("application").at("elf")),
-        entropy_{2 * static_cast<uint64_t>(bytes.size()) + (1u << 20)} {}
+        entropy_(EntropyBudget::for_file(bytes.size())) {}
 
   void run() {
     if (read_header()) {
@@ -370,16 +370,16 @@ class ElfAnalysis {
       entry_in_code = entry_in_code || (entry_point_ >= s.vaddr && entry_point_ - s.vaddr < s.memsz);
     }
     if (!writable_code.empty()) {
-      add_indicator(kIndicatorElfWritableExecutable, 5, kCategoryEvasion, "A loadable segment is writable and executable",
+      add_indicator(entry_, kIndicatorElfWritableExecutable, 5, kCategoryEvasion, "A loadable segment is writable and executable",
                     std::to_string(writable_code.size()) + " segment(s), the first at " + hex(writable_code.front()));
     }
     if (entry_point_ != 0 && any_code && !entry_in_code) {
-      add_indicator(kIndicatorElfEntryOutsideCode, 4, kCategoryEvasion, "The entry point lies outside every executable segment",
+      add_indicator(entry_, kIndicatorElfEntryOutsideCode, 4, kCategoryEvasion, "The entry point lies outside every executable segment",
                     "entry point " + hex(entry_point_));
     }
     if (high_entropy_sections_ > 0) {
       entry_.add_tag("entropy-high");
-      add_indicator(kIndicatorElfHighEntropySection, 3, kCategoryPacking, "Sections with high entropy (compressed or encrypted code)",
+      add_indicator(entry_, kIndicatorElfHighEntropySection, 3, kCategoryPacking, "Sections with high entropy (compressed or encrypted code)",
                     std::to_string(high_entropy_sections_) + " section(s) above 7.2 bits per byte");
     }
     detect_upx();
@@ -397,12 +397,9 @@ class ElfAnalysis {
     if (half(p + 8) == 0 || version == 0 || format == 0 || original_size == 0 || word(p + 20) == 0) return;
     set_all(out_.at("packer"), {{"name", "UPX"}, {"format", format}, {"original_size", original_size}});
     entry_.add_tag("packed");
-    add_indicator(kIndicatorElfUpx, 3, kCategoryPacking, "Packed with UPX", "UPX l_info and p_info after the program headers");
+    add_indicator(entry_, kIndicatorElfUpx, 3, kCategoryPacking, "Packed with UPX", "UPX l_info and p_info after the program headers");
   }
 
-  void add_indicator(uint32_t id, uint8_t priority, uint32_t category, std::string description, std::string reason) {
-    entry_.indicators.push_back(Indicator{id, priority, category, std::move(description), 5, {{category, std::move(reason), false}}});
-  }
 
   ByteSpan bytes_;
   Entry& entry_;

@@ -72,7 +72,7 @@ std::string table_name(const std::array<const char*, N>& names, uint64_t value) 
   return value < N && names[value] ? names[value] : hex(value);
 }
 
-// Apple's packed versions: xxxx.yy.zz in 16.8.8 bits.
+// Apple's packed versions: major.minor.patch in 16.8.8 bits.
 std::string version(uint32_t v) {
   return std::to_string(v >> 16) + "." + std::to_string((v >> 8) & 0xff) + "." + std::to_string(v & 0xff);
 }
@@ -94,7 +94,7 @@ class MachOAnalysis {
  public:
   MachOAnalysis(ByteSpan bytes, Entry& entry)
       : bytes_(bytes), entry_(entry), out_(entry.metadata.at("application").at("macho")),
-        entropy_{2 * static_cast<uint64_t>(bytes.size()) + (1u << 20)} {}
+        entropy_(EntropyBudget::for_file(bytes.size())) {}
 
   void run() {
     if (read_header()) {
@@ -360,7 +360,7 @@ class MachOAnalysis {
         bytes_, *bytes_.exact(static_cast<size_t>(offset), static_cast<size_t>(size)), signature,
         [this](std::string text) { problem(std::move(text)); });
     if (check.directory_found && !check.hashes_valid) {
-      add_indicator(kIndicatorMachOSignatureMismatch, 6, kCategoryEvasion,
+      add_indicator(entry_, kIndicatorMachOSignatureMismatch, 6, kCategoryEvasion,
                     "The code signature does not match the file", "CodeDirectory hashes differ from the code they cover");
     }
   }
@@ -368,23 +368,20 @@ class MachOAnalysis {
   // Indicators from what the load commands said, once they are all read.
   void summarize() {
     if (!writable_code_.empty()) {
-      add_indicator(kIndicatorMachOWritableExecutable, 5, kCategoryEvasion, "A segment is mapped writable and executable",
+      add_indicator(entry_, kIndicatorMachOWritableExecutable, 5, kCategoryEvasion, "A segment is mapped writable and executable",
                     std::to_string(writable_code_.size()) + " segment(s), the first " + writable_code_.front());
     }
     if (high_entropy_sections_ > 0) {
       entry_.add_tag("entropy-high");
-      add_indicator(kIndicatorMachOHighEntropySection, 3, kCategoryPacking, "Sections with high entropy (compressed or encrypted code)",
+      add_indicator(entry_, kIndicatorMachOHighEntropySection, 3, kCategoryPacking, "Sections with high entropy (compressed or encrypted code)",
                     std::to_string(high_entropy_sections_) + " section(s) above 7.2 bits per byte");
     }
     if (header_flags_ & kAllowStackExecution) {
-      add_indicator(kIndicatorMachOExecutableStack, 4, kCategoryEvasion, "The stack is executable",
+      add_indicator(entry_, kIndicatorMachOExecutableStack, 4, kCategoryEvasion, "The stack is executable",
                     "MH_ALLOW_STACK_EXECUTION is set in the header");
     }
   }
 
-  void add_indicator(uint32_t id, uint8_t priority, uint32_t category, std::string description, std::string reason) {
-    entry_.indicators.push_back(Indicator{id, priority, category, std::move(description), 5, {{category, std::move(reason), false}}});
-  }
 
   ByteSpan bytes_;
   Entry& entry_;

@@ -87,11 +87,6 @@ std::string packer_of(const PeImage& image) {
   return {};
 }
 
-void add_indicator(Entry& entry, uint32_t id, uint8_t priority, uint32_t category, std::string description,
-                   std::string reason) {
-  entry.indicators.push_back(Indicator{id, priority, category, std::move(description), 5, {{category, std::move(reason), false}}});
-}
-
 }  // namespace
 
 void analyze_pe(ByteSpan bytes, Entry& entry) {

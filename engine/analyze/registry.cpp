@@ -22,6 +22,11 @@ Analyzer find_analyzer(FileFormat format) {
   return nullptr;
 }
 
+void add_indicator(Entry& entry, uint32_t id, uint8_t priority, uint32_t category, std::string description,
+                   std::string reason) {
+  entry.indicators.push_back(Indicator{id, priority, category, std::move(description), 5, {{category, std::move(reason), false}}});
+}
+
 void add_validation(Entry& entry, std::string_view name, std::string_view type, bool valid,
                     std::vector<std::string> warnings) {
   Value& validation = entry.info_extra.at("validation");
