@@ -11,11 +11,15 @@ packages=(
   libyara-dev libmagic-dev libmagic-mgc zlib1g-dev libarchive-dev libssl-dev libsimdjson-dev
   # tests and benchmarks
   doctest-dev libbenchmark-dev python3 valgrind
+  # the sanitizer and fuzzing stage of scripts/test.sh: clang with its sanitizer and libFuzzer runtimes
+  clang libclang-rt-14-dev
   # real Mach-O and foreign-architecture ELF test binaries, and an independent Mach-O reader to compare with
   golang-1.19-src python3-macholib
   # real tools the sample generators and the peer benchmarks run
   zip unzip p7zip-full tar gzip bzip2 xz-utils zstd lz4 lzip cpio binutils gcab xorriso rpm coreutils yara
   ncompress libarchive-tools
+  # clamscan, the peer scanner of bench/compare
+  clamav
   # PE analyzer tests: programs built with mingw-w64, read independently by pefile
   gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 binutils-mingw-w64-x86-64 python3-pefile osslsigncode openssl
   # signed EFI images (Microsoft- and Debian-signed boot loaders) and sbverify to check them against
