@@ -235,7 +235,9 @@ void analyze_pe(ByteSpan bytes, Entry& entry) {
   const uint64_t capabilities = apply_pe_capabilities(imports.apis, entry);
   entry.metadata.at("application").set("capabilities", capabilities);
 
-  add_validation(entry, "PE", "format", warnings.empty(), std::move(warnings));
+  // Decided before the call: a by-value parameter may be moved into before the other arguments are read.
+  const bool valid = warnings.empty();
+  add_validation(entry, "PE", "format", valid, std::move(warnings));
 }
 
 }  // namespace assay

@@ -199,8 +199,11 @@ FileFormat sniff_macho(ByteSpan b) {
     case 0xcffaedfe: filetype = b.le32(12); break;
     case 0xcafebabe:
     case 0xcafebabf: {
+      // FAT_MAGIC_64 is Mach-O's alone: any count is a (perhaps hostile) fat header, whose table the
+      // fat reader caps and checks.
       const auto archs = b.be32(4);
-      return (archs && *archs >= 1 && *archs <= kMaxFatArchs) ? FileFormat::MachOFat : FileFormat::Unknown;
+      const uint32_t most = *magic == 0xcafebabf ? UINT32_MAX : kMaxFatArchs;
+      return (archs && *archs >= 1 && *archs <= most) ? FileFormat::MachOFat : FileFormat::Unknown;
     }
     default: return FileFormat::Unknown;
   }

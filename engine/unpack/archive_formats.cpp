@@ -1,7 +1,9 @@
 // Archive formats read by libarchive: one setup per format, each enabling only its own reader.
 #include <archive.h>
 
+#include <algorithm>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "unpack/formats.h"
@@ -14,6 +16,7 @@ namespace {
 // (local headers in order) bids on what has no central directory, so an empty zip opens and a
 // truncated zip still gives up the members that arrived whole.
 bool enable_zip(struct archive* a) { return archive_read_support_format_zip(a) == ARCHIVE_OK; }
+bool enable_zip_streaming(struct archive* a) { return archive_read_support_format_zip_streamable(a) == ARCHIVE_OK; }
 bool enable_7zip(struct archive* a) { return archive_read_support_format_7zip(a) == ARCHIVE_OK; }
 bool enable_rar(struct archive* a) { return archive_read_support_format_rar(a) == ARCHIVE_OK; }
 bool enable_rar5(struct archive* a) { return archive_read_support_format_rar5(a) == ARCHIVE_OK; }
@@ -71,6 +74,7 @@ bool cpio_names_fit(ByteSpan b) {
 // Only zip stores each member's compressed bytes contiguously; solid formats (7z, rar, cab) decode
 // shared blocks, so a per-member ratio would be meaningless there.
 constexpr LibarchiveSetup kZip{"zip", enable_zip, false, true};
+constexpr LibarchiveSetup kZipStreaming{"zip", enable_zip_streaming, false, true};
 constexpr LibarchiveSetup k7zip{"7-zip", enable_7zip, false, false};
 constexpr LibarchiveSetup kRar{"rar", enable_rar, false, false};
 constexpr LibarchiveSetup kRar5{"rar5", enable_rar5, false, false};
@@ -83,9 +87,31 @@ constexpr LibarchiveSetup kXar{"xar", enable_xar, false, false};
 constexpr LibarchiveSetup kLha{"lha", enable_lha, false, false};
 constexpr LibarchiveSetup kRpm{"rpm", enable_rpm, true, true};
 
+// libarchive's seekable zip reader loads the whole central directory before the first member, with
+// about 150 bytes of heap per record: a zip of a million tiny entries cost 170 MB before the object
+// limit could stop it. Every record starts with "PK\1\2", so when the zip holds more of those than
+// the scan may still extract, only the streaming reader (local headers in order, constant memory)
+// is enabled, and the object limit stops it as usual. Stops counting at `limit`.
+bool more_central_records_than(ByteSpan b, uint64_t limit) {
+  const std::string_view text = b.as_chars();
+  uint64_t count = 0;
+  for (size_t at = text.find("PK\1\2"); at != std::string_view::npos; at = text.find("PK\1\2", at + 4)) {
+    if (++count > limit) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
-std::unique_ptr<Unpacker> unpack_zip(ByteSpan b, UnpackContext& c) { return make_libarchive_unpacker(b, c, kZip); }
+std::unique_ptr<Unpacker> unpack_zip(ByteSpan b, UnpackContext& c) {
+  const Budget& budget = c.budget;
+  const uint64_t left = budget.limits().max_objects - std::min(budget.objects(), budget.limits().max_objects);
+  if (!more_central_records_than(b, left)) return make_libarchive_unpacker(b, c, kZip);
+  // Said in the report: the streaming reader trusts local headers, not the central directory.
+  c.container.add_warning("zip: more central directory records than the " + std::to_string(left) +
+                          " objects the scan may still extract; members read in local-header order");
+  return make_libarchive_unpacker(b, c, kZipStreaming);
+}
 std::unique_ptr<Unpacker> unpack_7zip(ByteSpan b, UnpackContext& c) { return make_libarchive_unpacker(b, c, k7zip); }
 std::unique_ptr<Unpacker> unpack_rar(ByteSpan b, UnpackContext& c) { return make_libarchive_unpacker(b, c, kRar); }
 std::unique_ptr<Unpacker> unpack_rar5(ByteSpan b, UnpackContext& c) { return make_libarchive_unpacker(b, c, kRar5); }
