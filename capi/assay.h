@@ -106,10 +106,12 @@ typedef enum assay_option {
   ASSAY_OPT_MAGIC_PREFIX_BYTES = 7, /* bytes shown to libmagic for unknown binaries (default 65536) */
   ASSAY_OPT_REPORT_TYPES_DIR = 8,   /* text: a folder of custom report types (*.json), loaded when the
                                        engine is made; a bad file fails assay_engine_new */
-  ASSAY_OPT_PARALLEL_HASH_BYTES = 9 /* objects at least this large are hashed on a short-lived helper
+  ASSAY_OPT_PARALLEL_HASH_BYTES = 9, /* objects at least this large are hashed on a short-lived helper
                                        thread while the scanning thread identifies, analyses and
                                        YARA-scans them: less latency, the same CPU (default 256 KiB;
                                        0: never start a thread) */
+  ASSAY_OPT_INT_RANGE_ = 0x7fffffff /* not an option: makes the type span every int, so a value a caller
+                                       passes that names no option is refused, not undefined in C++ */
 } assay_option;
 
 /* Creates a config holding every default and the password list {"infected"}. */
@@ -331,7 +333,8 @@ typedef enum assay_render_option {
   ASSAY_RENDER_EXCLUDE_FIELDS = 5,  /* text: a JSON array of dot paths removed after inclusion */
   ASSAY_RENDER_FULL = 6,            /* boolean, deprecated: 1 means large, 0 medium, unless a report
                                        type is set */
-  ASSAY_RENDER_V13 = 7              /* boolean: enumerations as integers where strings are used now */
+  ASSAY_RENDER_V13 = 7,             /* boolean: enumerations as integers where strings are used now */
+  ASSAY_RENDER_INT_RANGE_ = 0x7fffffff /* not an option: the type spans every int (see assay_option) */
 } assay_render_option;
 
 ASSAY_API int assay_render_options_new(assay_render_options **out);

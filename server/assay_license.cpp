@@ -100,10 +100,9 @@ int sign(const std::map<std::string, std::string>& opts) {
 int main(int argc, char** argv) {
   if (argc < 2) return usage();
   std::map<std::string, std::string> opts;
-  for (int i = 2; i < argc; ++i) {
+  for (int i = 2; i < argc; i += 2) {  // --name value pairs
     if (std::strncmp(argv[i], "--", 2) != 0 || i + 1 >= argc) return usage();
     opts[argv[i]] = argv[i + 1];
-    ++i;
   }
   const std::string command = argv[1];
   if (command == "keygen") return keygen(opts);

@@ -323,7 +323,10 @@ void CallbackSender::run() {
     }
     const auto first = pending_.begin();
     if (first->first > Clock::now()) {
-      wake_.wait_until(lock, first->first);  // or earlier, for a new job or stop()
+      // A copy: wait_until reads its deadline again after waking, by which time another sender
+      // thread may have taken (and freed) this entry.
+      const Clock::time_point due = first->first;
+      wake_.wait_until(lock, due);  // or earlier, for a new job or stop()
       continue;
     }
     Job job = std::move(first->second);

@@ -22,7 +22,6 @@ namespace {
 // A crafted header may claim billions of commands or sections: read at most this many.
 constexpr size_t kMaxCommands = 65536, kMaxSections = 65536;
 constexpr size_t kMaxListed = 4096, kMaxProblems = 32;  // dylibs, rpaths, versions, warnings kept in the report
-constexpr size_t kMaxString = 4096;
 constexpr double kHighEntropy = 7.2;  // the object-level "entropy-high" threshold, applied to each section
 constexpr uint64_t kHighEntropyMinBytes = 1024;
 constexpr uint32_t kProtWrite = 2, kProtExecute = 4, kAllowStackExecution = 0x20000;

@@ -23,6 +23,13 @@ export ASSAY_TEST_PREFIX="$work/prefix"
 export ASSAY_RULES="$source/rules"
 export PYTHONPATH="$work/site"
 export PYTHONDONTWRITEBYTECODE=1
+# A sanitizer build's library expects the sanitizer runtime in the process: preload clang's shared
+# ASan runtime (it carries UBSan's handlers too) into the interpreter. CPython's own allocations are
+# not ours to judge, so leak detection is left to the C tests in that build.
+if [ -n "${ASSAY_SANITIZER_CC:-}" ]; then
+  export LD_PRELOAD=$("$ASSAY_SANITIZER_CC" -print-file-name=libclang_rt.asan-x86_64.so)
+  export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+fi
 cd "$source/tests/bindings/python"
 # The package must come from the installed copy, not from the source tree.
 "$python" -c 'import assay, sys; sys.exit(0 if assay.__file__.startswith(sys.argv[1]) else "imported " + assay.__file__)' "$work/site"
