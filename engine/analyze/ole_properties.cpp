@@ -187,8 +187,10 @@ std::vector<OleProperty> read_property_set(ByteSpan stream, ByteSpan fmtid, std:
     const auto offset = body.le32(12 + 8 * i);
     if (!id || !offset) break;
     if (*id != kPidCodepage) continue;
-    if (const auto page = read_value(body, *id, *offset, codepage)) {
-      codepage = static_cast<uint16_t>(std::get<int64_t>(page->value));  // stored as VT_I2: 65001 reads -535
+    // The value's type is the file's say: a code page stored as a string or a date is ignored.
+    const auto page = read_value(body, *id, *offset, codepage);
+    if (const int64_t* number = page ? std::get_if<int64_t>(&page->value) : nullptr) {
+      codepage = static_cast<uint16_t>(*number);  // stored as VT_I2: 65001 reads -535
     }
   }
   for (size_t i = 0; i < wanted; ++i) {
