@@ -1,6 +1,7 @@
 // libFuzzer target over the C ABI's scan entry point: any bytes, scanned as a root object with tight
 // limits, rendered to JSON. Oracles beyond "no crash, no leak, no hang": the same bytes scanned
-// twice render the same report, and the report holds at least the root.
+// twice render the same report, the report holds at least the root, and no analyzer or unpacker
+// threw (the scanner turns that into an "internal error" warning on the object).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -41,6 +42,11 @@ std::string render(assay_scanner* scanner, const uint8_t* data, size_t size) {
   if (assay_report_render(report, nullptr, &json, &length) != ASSAY_OK || length < 2 || json[0] != '[') abort();
   std::string text(json, length);
   assay_report_free(report);
+  // The scanner contains an analyzer's or unpacker's exception to its object; here it is a finding.
+  if (text.find("internal error, please report") != std::string::npos) {
+    std::fprintf(stderr, "an analyzer or unpacker threw: %s\n", text.substr(text.find("internal error")).substr(0, 300).c_str());
+    abort();
+  }
   return text;
 }
 

@@ -1,6 +1,8 @@
 #include "scan/scanner.h"
 
+#include <exception>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -29,6 +31,12 @@ struct Frame {
   std::unique_ptr<UnpackContext> context;
   std::unique_ptr<Unpacker> unpacker;
 };
+
+// A defect in one analyzer or unpacker, met on one hostile object, must not cost the whole report
+// (nor, in a gateway, the verdict on the mail that carried it): the object keeps what was written
+// before the failure and says so, and the scan goes on. The scan fuzz target treats this warning
+// as a finding, so such defects are still found and fixed.
+constexpr const char* kInternalFailure = "internal error, please report: ";
 
 void finish_container(Entry& entry, const UnpackContext& ctx) {
   apply_container_heuristics(entry, ctx.limit_hit, ctx.encrypted);
@@ -101,7 +109,13 @@ ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& mod
       if (callback && !callback(model, entry.index)) aborted = true;
       return;
     }
-    if (const Analyzer analyze = find_analyzer(entry.format)) analyze(object.bytes, entry);
+    if (const Analyzer analyze = find_analyzer(entry.format)) {
+      try {
+        analyze(object.bytes, entry);
+      } catch (const std::exception& e) {
+        entry.add_warning(std::string(kInternalFailure) + "the analyzer failed: " + e.what());
+      }
+    }
     add_interesting_strings(object.bytes, entry);
     apply_object_heuristics(object.bytes, entry);
     if (rules && !rules->empty()) {
@@ -131,7 +145,12 @@ ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& mod
     Frame frame{entry.index, std::move(object.owned), nullptr, nullptr};
     // Moving a vector keeps its heap block, so object.bytes still points at the frame's bytes.
     frame.context = std::make_unique<UnpackContext>(budget, config.passwords, entry);
-    frame.unpacker = factory(object.bytes, *frame.context);
+    try {
+      frame.unpacker = factory(object.bytes, *frame.context);
+    } catch (const std::exception& e) {
+      frame.context->incomplete = true;
+      entry.add_warning(std::string(kInternalFailure) + "the unpacker failed: " + e.what());
+    }
     if (frame.unpacker == nullptr) {
       finish_container(entry, *frame.context);
       return;
@@ -162,7 +181,14 @@ ScanOutcome Scanner::scan(ByteSpan root, std::string_view name, ReportModel& mod
     }
     Frame& top = stack.back();
     Child child;
-    if (!top.unpacker->next(*top.context, child)) {
+    bool more = false;
+    try {
+      more = top.unpacker->next(*top.context, child);
+    } catch (const std::exception& e) {
+      top.context->incomplete = true;
+      top.context->container.add_warning(std::string(kInternalFailure) + "the unpacker failed: " + e.what());
+    }
+    if (!more) {
       finish_container(top.context->container, *top.context);
       stack.pop_back();
       continue;
