@@ -104,6 +104,7 @@ void read_file_settings(Reader& r, const element& root, Config& c) {
     else if (k == "write_timeout_s") r.integer(v, w, c.write_timeout_s, 1, kDay);
     else if (k == "keep_alive_timeout_s") r.integer(v, w, c.keep_alive_timeout_s, 0, kDay);
     else if (k == "keep_alive_max_requests") r.integer(v, w, c.keep_alive_max_requests, 1, 1000000000);
+    else if (k == "min_body_rate_bytes_s") r.unsigned_(v, w, c.min_body_rate_bytes_s, 0);
     else if (k == "shutdown_grace_s") r.integer(v, w, c.shutdown_grace_s, 0, kDay);
     else if (k == "durable_sync") r.boolean(v, w, c.durable_sync);
     else if (k == "log_requests") r.boolean(v, w, c.log_requests);

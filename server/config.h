@@ -103,7 +103,7 @@ struct Config {
   std::optional<std::vector<std::string>> rules;  // unset: the bundled rules/ when run from the tree
   std::string report_types_dir;    // custom report types (*.json); empty: built-in types only
   int analysis_threads = 0;        // 0: one per core
-  int http_threads = 32;           // connections served at once (one thread per connection)
+  int http_threads = 32;           // requests served at once (connections.h: waiting ones hold none)
   int64_t queue_capacity = 10000;  // tasks waiting for analysis; beyond it uploads get 503
   // The first task id. Workers behind one Hub take disjoint ranges (deploy/haproxy_config.py gives
   // the k-th Worker k * 10^12 + 1) so that the Hub can route /task/{id} by the id alone.
@@ -114,6 +114,9 @@ struct Config {
   int64_t write_timeout_s = 30;
   int64_t keep_alive_timeout_s = 5;
   int64_t keep_alive_max_requests = 1000;
+  // Request and response bodies must average at least this many bytes per second once their first
+  // read_timeout_s (write_timeout_s) has passed, or the connection is closed; 0: no minimum.
+  uint64_t min_body_rate_bytes_s = 1024;
   int64_t shutdown_grace_s = 60;   // SIGTERM: how long in-flight analyses may run before requeueing
   bool durable_sync = false;       // fsync spooled files and SQLite FULL sync (survive power loss)
   bool log_requests = true;

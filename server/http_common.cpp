@@ -27,6 +27,12 @@ bool streams_body(const httplib::Request& req) {
   return req.method == "POST" && (req.path == "/api/tiscale/v1/upload" || req.path == "/api/tiscale/v1/submit-url");
 }
 
+// The Worker's answers are whole: cpp-httplib would cut every answer, error pages included, to the
+// byte ranges of a Range header, keeping the status (a 404 in multipart/byteranges), and RFC 9110
+// lets a server ignore Range. The Request is cpp-httplib's own mutable object; only the handler
+// interface makes it const.
+void ignore_ranges(const httplib::Request& req) { const_cast<httplib::Request&>(req).ranges.clear(); }
+
 bool has_body(const httplib::Request& req) {
   return (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0") ||
          req.has_header("Transfer-Encoding");
@@ -42,6 +48,7 @@ const char* default_message(int status) {
     case 413: return "the request body is too large";
     case 414: return "the request URI is too long";
     case 415: return "unsupported content encoding";
+    case 416: return "the Range header is malformed (answers here are never partial)";
     case 503: return "service unavailable";
     default: return status >= 500 ? "internal server error" : "request failed";
   }
@@ -62,13 +69,23 @@ bool refuse_from_headers(App& app, const httplib::Request& req, httplib::Respons
     return true;
   }
   if (!has_body(req)) return false;
+  // cpp-httplib inflates a gzip or brotli body into memory before the handler sees it, bounded
+  // only by the compressed length: a megabyte of gzip can become a gigabyte. Only the streaming
+  // routes, whose readers bound what they keep, take an encoded body.
+  const std::string encoding = req.get_header_value("Content-Encoding");
+  if (!streams_body(req) && !encoding.empty() && encoding != "identity") {
+    send_error(res, 415, "request bodies here may not have a Content-Encoding (" + printable(encoding, 64) + ")");
+    return true;
+  }
   const std::string length = req.get_header_value("Content-Length");
   const bool chunked = req.has_header("Transfer-Encoding");
   const uint64_t declared = !chunked && length.size() < 19 ? std::strtoull(length.c_str(), nullptr, 10) : UINT64_MAX;
   if (streams_body(req)) {
-    // Streaming routes check their own limit while reading; a declared length over it is refused now.
-    if (chunked || declared <= app.config.max_upload_bytes) return false;
-    send_error(res, 413, "the request body is larger than the limit of " + std::to_string(app.config.max_upload_bytes) + " bytes");
+    // Streaming routes check their own limit while reading; a declared length over it is refused
+    // now: the upload's, or submit-url's JSON body, which is a field like any other.
+    const uint64_t limit = req.path == "/api/tiscale/v1/upload" ? app.config.max_upload_bytes : app.config.max_field_bytes;
+    if (chunked || declared <= limit) return false;
+    send_error(res, 413, "the request body is larger than the limit of " + std::to_string(limit) + " bytes");
     return true;
   }
   if (declared <= app.config.max_field_bytes) return false;
@@ -82,6 +99,7 @@ bool refuse_from_headers(App& app, const httplib::Request& req, httplib::Respons
 void register_common(httplib::Server& server, App& app) {
   server.set_pre_routing_handler([&app](const httplib::Request& req, httplib::Response& res) {
     request_started = std::chrono::steady_clock::now();
+    ignore_ranges(req);
     if (!refuse_from_headers(app, req, res)) return httplib::Server::HandlerResponse::Unhandled;
     // Refused before the body is read: ask the client to close rather than have it send (or us
     // misparse) the body.
@@ -109,6 +127,7 @@ void register_common(httplib::Server& server, App& app) {
   });
 
   server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+    ignore_ranges(req);  // also for the answers that never reached the pre-routing handler (a bad Range: 416)
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     std::string message = default_message(res.status);
     if (res.status == 404) message += ": " + printable(req.path, 200);
@@ -131,12 +150,18 @@ void register_common(httplib::Server& server, App& app) {
 
   // Counted for the statistics before the answer is written (a client that reads its answer and
   // then asks for the statistics finds it counted); cpp-httplib calls this for every response, the
-  // ones the pre-routing and error handlers made included. Not counted: answers to what never
-  // reached the pre-routing handler. After a refusal that leaves a body unread, cpp-httplib parses
-  // the rest of that body as further requests and answers each line with a 400; counting those
-  // would make one refused upload many user failures.
+  // ones the pre-routing and error handlers made included. (A connection whose request left a body
+  // unread is closed after the answer, connections.h, so the rest of that body is not parsed into
+  // further requests, each of which would count.)
   server.set_post_routing_handler([&app](const httplib::Request& req, httplib::Response& res) {
-    if (request_started == std::chrono::steady_clock::time_point{}) return;
+    if (request_started == std::chrono::steady_clock::time_point{}) {
+      // A head cpp-httplib could not parse (400; 416 for a Range it cannot read): where the next
+      // request would begin is unknown, so the connection closes after this answer; say so.
+      res.headers.erase("Keep-Alive");
+      res.set_header("Connection", "close");
+      app.stats.record(Counter::GeneralUserFailure);
+      return;
+    }
     if (res.status >= 500) app.stats.record(Counter::GeneralServiceFailure);
     else if (res.status >= 400) app.stats.record(Counter::GeneralUserFailure);
     if (streams_body(req)) app.stats.record(res.status == 200 ? Counter::UploadSuccess : Counter::UploadFailure);

@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "app.h"
+#include "connections.h"
 #include "log.h"
 #include "retention.h"
 #include "retro_hunt.h"
@@ -53,37 +54,33 @@ bool make_dirs(const std::string& path, std::string& error) {
   return true;
 }
 
-// Debian's compiled cpp-httplib listens with a backlog of 5, which drops connections in a burst of
-// clients connecting at once; the listening socket is protected in the class, so a thin subclass
-// reaches it to listen again with the system's maximum backlog once bound.
-template <class Base>
-class Listener : public Base {
- public:
-  using Base::Base;
-  void widen_backlog() { ::listen(this->svr_sock_, SOMAXCONN); }
-};
-
 void widen_backlog(httplib::Server& server) {
-  if (auto* tls = dynamic_cast<Listener<httplib::SSLServer>*>(&server)) tls->widen_backlog();
-  else if (auto* plain = dynamic_cast<Listener<httplib::Server>*>(&server)) plain->widen_backlog();
+  if (auto* tls = dynamic_cast<GatedServer<httplib::SSLServer>*>(&server)) tls->widen_backlog();
+  else if (auto* plain = dynamic_cast<GatedServer<httplib::Server>*>(&server)) plain->widen_backlog();
 }
 
-std::unique_ptr<httplib::Server> make_server(const Config& config, std::string& error) {
+// cpp-httplib parses and routes; the connections (accepting aside) are connections.h's, which
+// keeps slow clients from holding the request threads.
+std::unique_ptr<httplib::Server> make_server(const Config& config, GateAnswered answered, std::string& error) {
+  ConnectionSettings settings;
+  settings.threads = static_cast<size_t>(config.http_threads);
+  settings.limits.read_timeout = std::chrono::seconds(config.read_timeout_s);
+  settings.limits.write_timeout = std::chrono::seconds(config.write_timeout_s);
+  settings.limits.keep_alive_timeout = std::chrono::seconds(config.keep_alive_timeout_s);
+  settings.limits.keep_alive_max_requests = static_cast<size_t>(config.keep_alive_max_requests);
+  settings.limits.min_body_rate = config.min_body_rate_bytes_s;
   std::unique_ptr<httplib::Server> server;
   if (!config.tls.cert_file.empty()) {
-    server = std::make_unique<Listener<httplib::SSLServer>>(config.tls.cert_file.c_str(), config.tls.key_file.c_str());
+    server = std::make_unique<GatedServer<httplib::SSLServer>>(settings, std::move(answered), config.tls.cert_file.c_str(),
+                                                              config.tls.key_file.c_str());
     if (!server->is_valid()) {
       error = "cannot load the TLS certificate " + config.tls.cert_file + " and key " + config.tls.key_file;
       return nullptr;
     }
   } else {
-    server = std::make_unique<Listener<httplib::Server>>();
+    server = std::make_unique<GatedServer<httplib::Server>>(settings, std::move(answered));
   }
-  // cpp-httplib serves each connection on one pool thread for its whole keep-alive life.
-  const size_t threads = static_cast<size_t>(config.http_threads);
-  server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server->set_read_timeout(static_cast<time_t>(config.read_timeout_s));
-  server->set_write_timeout(static_cast<time_t>(config.write_timeout_s));
+  // The Keep-Alive answer header quotes these.
   server->set_keep_alive_timeout(static_cast<time_t>(config.keep_alive_timeout_s));
   server->set_keep_alive_max_count(static_cast<size_t>(config.keep_alive_max_requests));
   server->set_payload_max_length(static_cast<size_t>(config.max_upload_bytes) + 64 * 1024);  // + multipart framing
@@ -198,7 +195,13 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     return fail(std::string("recovering the task store: ") + e.what());
   }
-  std::unique_ptr<httplib::Server> server = make_server(config, error);
+  // What the connection gate answers itself (408, 414, 431, 400 for ambiguous framing, 503 beyond
+  // the connection limit) is logged and counted like every other answer.
+  GateAnswered answered = [&app](int status, const std::string& peer, const std::string& why) {
+    app.stats.record(status >= 500 ? Counter::GeneralServiceFailure : Counter::GeneralUserFailure);
+    if (app.config.log_requests) log_line("request - - " + std::to_string(status) + " - peer=" + peer + " (" + why + ")");
+  };
+  std::unique_ptr<httplib::Server> server = make_server(config, std::move(answered), error);
   if (!server) return fail(error, 2);
   RouteTable routes(*server);
   if (const int status = register_routes(routes, app, error); status != 0) return fail(error, status);

@@ -168,7 +168,8 @@ void handle_upload(App& app, const httplib::Request& req, httplib::Response& res
     if (res.status == 413) {
       return refuse(res, 413, "the request body is larger than the limit of " + std::to_string(app.config.max_upload_bytes) + " bytes");
     }
-    return refuse(res, 400, "malformed multipart/form-data body");
+    // Also a body that stopped arriving: the read timed out (connection.h), or the client left.
+    return refuse(res, 400, "malformed or incomplete multipart/form-data body");
   }
   if (!up.have_file) return send_error(res, 400, "the \"file\" field is missing");
 
