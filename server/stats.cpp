@@ -127,13 +127,17 @@ void Stats::run() {
   // window's mean rests on several samples.
   const auto sample_every = std::chrono::milliseconds(std::clamp<int64_t>(bucket_ms_ / 10, 10, 1000));
   const auto flush_every = std::chrono::milliseconds(flush_interval_ms_);
+  // Woken for whichever comes first, so a write interval shorter than the sampling one is kept.
+  const auto tick = std::min<std::chrono::milliseconds>(sample_every, std::max<std::chrono::milliseconds>(flush_every, std::chrono::milliseconds(10)));
   auto last_flush = std::chrono::steady_clock::now();
+  auto last_sample = last_flush;
   bool failing = false;  // log a failing store once, not every interval
   std::unique_lock<std::mutex> lock(thread_mutex_);
-  while (!wake_.wait_for(lock, sample_every, [&] { return stopping_; })) {
+  while (!wake_.wait_for(lock, tick, [&] { return stopping_; })) {
     lock.unlock();
-    const int64_t size = queue_size_ ? queue_size_() : 0;
-    {
+    if (std::chrono::steady_clock::now() - last_sample >= sample_every) {
+      last_sample = std::chrono::steady_clock::now();
+      const int64_t size = queue_size_ ? queue_size_() : 0;
       // Both or neither: a snapshot between them would see a sum without its sample.
       std::lock_guard<std::mutex> buckets_lock(mutex_);
       add_locked(Counter::QueueSizeSum, size);
