@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -65,6 +66,28 @@ size_t connections_allowed() {
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 512;
   const uint64_t fds = limit.rlim_cur == RLIM_INFINITY ? 1u << 20 : limit.rlim_cur;
   return static_cast<size_t>(std::min<uint64_t>(fds > 512 ? fds - 256 : fds / 2, 16384));
+}
+
+// A keep-alive client usually sends its next request as soon as it has read the answer (a client
+// polling its task does so every millisecond or two). Handing the connection back to the gate and
+// from there to a thread again costs two wake-ups per request, about a tenth of the Worker's
+// throughput with small requests on two cores; so the thread that served a request waits this long
+// for the next one itself. A slow client gains nothing: after this the gate holds the connection.
+constexpr auto kNextRequestWait = std::chrono::milliseconds(2);
+
+// Reads what arrives within kNextRequestWait into the connection's buffer (a request thread, after
+// an answer, with nothing pending).
+void read_next_soon(Connection& c) {
+  if (!wait_for(c.fd, POLLIN, Clock::now() + kNextRequestWait)) return;
+  for (;;) {
+    const size_t old = c.buffer.size();
+    if (c.pending() >= kGathered) return;
+    c.buffer.resize(old + kReadChunk);
+    size_t n = 0;
+    const Io io = c.receive(c.buffer.data() + old, kReadChunk, n);
+    c.buffer.resize(old + (io == Io::Done ? n : 0));
+    if (io != Io::Done) return;  // WantRead: all there is for now; EOF or an error: the gate sees it
+  }
 }
 
 }  // namespace
@@ -333,6 +356,7 @@ void Connections::serve(Entry* e) {
     c.compact();
     c.take_decrypted();
     skip_empty_lines(c);
+    if (c.pending() == 0) read_next_soon(c);
     if (c.pending() > 0) {
       const HeadScan next = scan_head(std::string_view(c.pending_data(), c.pending()));
       if (next.state == HeadScan::State::Complete) {
