@@ -11,12 +11,6 @@
 namespace worker {
 namespace {
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
-
 // "1.2.3.4", "1.2.3.4:80", "::1", "[::1]:80" -> the address; "" when it is none of these.
 std::string forwarded_address(const std::string& item) {
   std::string candidate = item;
@@ -43,6 +37,12 @@ bool plausible_host(const std::string& host) {
 }
 
 }  // namespace
+
+std::string_view trim_blanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
 
 void send_json(httplib::Response& res, int status, std::string body) {
   res.status = status;
@@ -94,7 +94,7 @@ std::vector<std::string> forwarded_for(const httplib::Request& req) {
     size_t start = 0;
     while (start <= value.size() && chain.size() < 64) {
       const size_t comma = value.find(',', start);
-      const std::string item = trim(std::string_view(value).substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+      const std::string item = std::string(trim_blanks(std::string_view(value).substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
       const std::string address = forwarded_address(item);
       if (!address.empty()) chain.push_back(address);
       if (comma == std::string::npos) break;
@@ -105,9 +105,9 @@ std::vector<std::string> forwarded_for(const httplib::Request& req) {
 }
 
 std::string strip_token_prefix(std::string value) {
-  value = trim(value);
+  value = std::string(trim_blanks(value));
   if (value.size() >= 6 && (value[0] == 'T' || value[0] == 't') && value.compare(1, 5, "oken ") == 0) {
-    value = trim(std::string_view(value).substr(6));
+    value = std::string(trim_blanks(std::string_view(value).substr(6)));
   }
   return value;
 }

@@ -20,6 +20,9 @@ void send_error(httplib::Response& res, int status, std::string_view message);
 // A query parameter as given (URL-decoded), or nullopt when absent.
 std::optional<std::string> query(const httplib::Request& req, const char* name);
 
+// `s` without leading and trailing spaces and tabs (HTTP's optional whitespace).
+std::string_view trim_blanks(std::string_view s);
+
 // Parses a non-negative decimal integer (no sign, no spaces, at most 18 digits).
 std::optional<int64_t> parse_count(const std::string& text);
 // "1"/"true" and "0"/"false", any case.

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "http_util.h"
+
 namespace worker {
 namespace {
 
@@ -14,12 +16,6 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
     if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 int hex_digit(char c) {
@@ -92,7 +88,7 @@ HeadScan scan_head(std::string_view bytes) {
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) return refused(400, "a header line without a name and a colon");
     const std::string_view name = line.substr(0, colon);
-    const std::string value = percent_decoded(trim(line.substr(colon + 1)));
+    const std::string value = percent_decoded(trim_blanks(line.substr(colon + 1)));
     if (equals_ignoring_case(name, "Content-Length")) {
       if (seen_length) return refused(400, "more than one Content-Length header");
       seen_length = true;
