@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace assay {
 
@@ -117,6 +118,30 @@ class Budget {
   // enum member may be used uninitialised once this class is inlined into callers.
   bool scan_stopped_ = false;
   LimitKind scan_stop_kind_ = LimitKind::Timeout;
+};
+
+// Charges a decoder's output buffer as it grows: call after appending to `out`, and the bytes added
+// since the last call are charged as decoded bytes of that member (no compressed size, so no ratio
+// judged). Returns false, with `limit` set, once a ceiling stops the member.
+class GrowthCharge {
+ public:
+  GrowthCharge(Budget& budget, const std::vector<uint8_t>& out, std::optional<LimitKind>& limit)
+      : budget_(budget), out_(out), limit_(limit) {}
+
+  bool operator()() {
+    const size_t added = out_.size() - charged_;
+    charged_ = out_.size();
+    if (added != 0) limit_ = budget_.charge_decoded(added, out_.size(), 0);
+    return !limit_;
+  }
+  // Bytes appended since the last charge (decoders charge in chunks of their own size).
+  size_t uncharged() const { return out_.size() - charged_; }
+
+ private:
+  Budget& budget_;
+  const std::vector<uint8_t>& out_;
+  std::optional<LimitKind>& limit_;
+  size_t charged_ = 0;
 };
 
 }  // namespace assay

@@ -270,13 +270,7 @@ class HtmlParts final : public Unpacker {
 
   static void decode(const DataUri& uri, std::vector<uint8_t>& out, UnpackContext& ctx,
                      std::optional<LimitKind>& limit) {
-    size_t charged = 0;
-    const auto charge = [&]() {
-      const size_t added = out.size() - charged;
-      charged = out.size();
-      if (added != 0) limit = ctx.budget.charge_decoded(added, out.size(), 0);
-      return !limit;
-    };
+    GrowthCharge charge(ctx.budget, out, limit);
     const std::string_view p = uri.payload;
     if (uri.base64) {
       uint32_t bits = 0;
@@ -291,7 +285,7 @@ class HtmlParts final : public Unpacker {
           out.push_back(static_cast<uint8_t>(bits));
           bits = 0;
           count = 0;
-          if (out.size() - charged >= kChargeChunk && !charge()) return;
+          if (charge.uncharged() >= kChargeChunk && !charge()) return;
         }
       }
       if (count == 2) out.push_back(static_cast<uint8_t>(bits >> 4));
@@ -307,7 +301,7 @@ class HtmlParts final : public Unpacker {
         } else {
           out.push_back(static_cast<uint8_t>(p[i]));
         }
-        if (out.size() - charged >= kChargeChunk && !charge()) return;
+        if (charge.uncharged() >= kChargeChunk && !charge()) return;
       }
     }
     charge();

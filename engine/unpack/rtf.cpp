@@ -223,13 +223,7 @@ class RtfObjects final : public Unpacker {
   // it ended.
   size_t decode_objdata(size_t at, std::vector<uint8_t>& out, UnpackContext& ctx, std::optional<LimitKind>& limit) {
     int depth = 0, pending = -1;
-    size_t charged = 0;
-    const auto charge = [&]() {
-      const size_t added = out.size() - charged;
-      charged = out.size();
-      if (added != 0) limit = ctx.budget.charge_decoded(added, out.size(), 0);
-      return !limit;
-    };
+    GrowthCharge charge(ctx.budget, out, limit);
     size_t i = at;
     while (i < text_.size()) {
       const char c = text_[i];
@@ -263,7 +257,7 @@ class RtfObjects final : public Unpacker {
         }
         ++i;
       }
-      if (out.size() - charged >= kChargeChunk && !charge()) return i;
+      if (charge.uncharged() >= kChargeChunk && !charge()) return i;
     }
     charge();
     return i;
