@@ -38,7 +38,36 @@ void address_of(const sockaddr_storage& address, socklen_t length, std::string& 
   }
 }
 
+bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    const char a = text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
+    if (a != prefix[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+std::string tidy_closing_head(std::string_view head) {
+  std::string out;
+  out.reserve(head.size());
+  bool said_close = false;
+  size_t start = 0;
+  while (start < head.size()) {
+    size_t end = head.find("\r\n", start);
+    end = end == std::string_view::npos ? head.size() : end + 2;
+    const std::string_view line = head.substr(start, end - start);
+    start = end;
+    if (starts_with_ignoring_case(line, "keep-alive:")) continue;
+    if (line == "Connection: close\r\n") {
+      if (said_close) continue;
+      said_close = true;
+    }
+    out.append(line);
+  }
+  return out;
+}
 
 Connection::Connection(int socket, SSL* tls, std::string peer_address)
     : fd(socket), ssl(tls), peer(std::move(peer_address)), handshake_done(tls == nullptr) {}
@@ -145,8 +174,20 @@ bool wait_for(int fd, short events, Clock::time_point deadline) {
   }
 }
 
+namespace {
+thread_local const ConnectionStream* stream_serving = nullptr;  // the request this thread serves
+}  // namespace
+
+bool request_body_timed_out() { return stream_serving != nullptr && stream_serving->body_timed_out(); }
+
 ConnectionStream::ConnectionStream(Connection& connection, const ConnectionLimits& limits, const RequestFraming& framing)
-    : connection_(connection), limits_(limits), framing_(framing), started_(Clock::now()) {}
+    : connection_(connection), limits_(limits), framing_(framing), started_(Clock::now()) {
+  stream_serving = this;
+}
+
+ConnectionStream::~ConnectionStream() {
+  if (stream_serving == this) stream_serving = nullptr;
+}
 
 bool ConnectionStream::is_readable() const {
   return connection_.pending() > 0 || wait_for(connection_.fd, POLLIN, Clock::now() + limits_.read_timeout);
@@ -189,7 +230,10 @@ ssize_t ConnectionStream::receive_waiting(char* data, size_t size, Clock::time_p
     if (io == Io::Done) return static_cast<ssize_t>(n);
     if (io == Io::Eof) return 0;
     if (io == Io::Error) return -1;
-    if (!wait_for(connection_.fd, io == Io::WantWrite ? POLLOUT : POLLIN, deadline)) return -1;  // too slow
+    if (!wait_for(connection_.fd, io == Io::WantWrite ? POLLOUT : POLLIN, deadline)) {
+      timed_out_ = true;  // too slow
+      return -1;
+    }
   }
 }
 
@@ -210,12 +254,26 @@ Clock::time_point ConnectionStream::write_deadline() const {
 
 ssize_t ConnectionStream::write(const char* data, size_t size) {
   if (size == 0) return 0;
+  std::string_view out(data, size);
+  std::string tidied;
+  const bool final_head = !final_response_started_ && out.rfind("HTTP/1.1 1", 0) != 0;
   note_response_head(data, size);
+  if (final_head && response_closes_) {
+    // cpp-httplib adds "Keep-Alive: timeout=..." to a response whose handler said "Connection: close",
+    // and a second "Connection: close" when the request asked to close too: the head that goes out
+    // says close, once.
+    const size_t end = out.find("\r\n\r\n");
+    if (end != std::string_view::npos) {
+      tidied = tidy_closing_head(out.substr(0, end + 2));
+      tidied.append(out.substr(end + 2));
+      out = tidied;
+    }
+  }
   if (first_write_ == Clock::time_point{}) first_write_ = Clock::now();
   size_t total = 0;
-  while (total < size) {
+  while (total < out.size()) {
     size_t n = 0;
-    const Io io = connection_.send(data + total, size - total, n);
+    const Io io = connection_.send(out.data() + total, out.size() - total, n);
     if (io == Io::Done) {
       total += n;
       written_ += n;
@@ -223,9 +281,9 @@ ssize_t ConnectionStream::write(const char* data, size_t size) {
     }
     const bool failed = io == Io::Eof || io == Io::Error ||
                         !wait_for(connection_.fd, io == Io::WantRead ? POLLIN : POLLOUT, write_deadline());
-    if (failed) return total > 0 ? static_cast<ssize_t>(total) : -1;
+    if (failed) return total > 0 && tidied.empty() ? static_cast<ssize_t>(total) : -1;
   }
-  return static_cast<ssize_t>(total);
+  return static_cast<ssize_t>(size);  // all of the caller's bytes, whatever the tidied head's length
 }
 
 // cpp-httplib writes each response head with one write: an interim "100 Continue" (after which the

@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace worker {
 
@@ -88,10 +89,22 @@ struct Connection {
 // Waits until `fd` is ready for `events` (POLLIN, POLLOUT) or `deadline` passes; false on timeout.
 bool wait_for(int fd, short events, Clock::time_point deadline);
 
+// A final response head (status line and header lines, each ending in CRLF, without the blank line)
+// that says "Connection: close", with its "Keep-Alive" lines and any repeated "Connection: close" left
+// out.
+std::string tidy_closing_head(std::string_view head);
+
+// Whether the body of the request being served on this thread stopped arriving in time (read_timeout_s,
+// or slower than min_body_rate_bytes_s): what read the body answers 408 then, not 400.
+bool request_body_timed_out();
+
 class ConnectionStream final : public httplib::Stream {
  public:
   // One request on `connection`, whose pending bytes start with the request's whole head.
   ConnectionStream(Connection& connection, const ConnectionLimits& limits, const RequestFraming& framing);
+  ~ConnectionStream() override;
+  ConnectionStream(const ConnectionStream&) = delete;
+  ConnectionStream& operator=(const ConnectionStream&) = delete;
 
   bool is_readable() const override;
   bool is_writable() const override;
@@ -105,6 +118,7 @@ class ConnectionStream final : public httplib::Stream {
   // i.e. cpp-httplib read the whole head and the whole body (or the client, having asked for a
   // 100 Continue it did not get, never sent one) and the answer did not say "Connection: close".
   bool reusable() const;
+  bool body_timed_out() const { return timed_out_ && head_read_ >= framing_.head_bytes; }
 
  private:
   ssize_t receive_waiting(char* data, size_t size, Clock::time_point deadline);
@@ -119,6 +133,7 @@ class ConnectionStream final : public httplib::Stream {
   uint64_t head_read_ = 0;     // bytes of the head consumed
   uint64_t body_read_ = 0;     // bytes of the body consumed
   bool body_ended_ = false;    // a chunked body ended with EOF (a read returned 0)
+  bool timed_out_ = false;     // a read gave up at its deadline
   uint64_t written_ = 0;
   Clock::time_point first_write_{};
   bool sent_continue_ = false;         // an interim "100 Continue" went out

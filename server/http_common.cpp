@@ -9,6 +9,7 @@
 
 #include "admission.h"
 #include "app.h"
+#include "connection.h"
 #include "http_util.h"
 #include "log.h"
 #include "routes.h"
@@ -126,9 +127,14 @@ void register_common(httplib::Server& server, App& app) {
     return res.status;
   });
 
-  server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+  server.set_error_handler(httplib::Server::HandlerWithResponse([&app](const httplib::Request& req, httplib::Response& res) {
     ignore_ranges(req);  // also for the answers that never reached the pre-routing handler (a bad Range: 416)
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    if (res.status == 400 && request_body_timed_out()) {
+      res.set_header("Connection", "close");
+      send_error(res, 408, slow_body_message(app));
+      return httplib::Server::HandlerResponse::Handled;
+    }
     std::string message = default_message(res.status);
     if (res.status == 404) message += ": " + printable(req.path, 200);
     send_error(res, res.status, message);

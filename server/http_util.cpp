@@ -126,4 +126,9 @@ void send_task_url(const App& app, const httplib::Request& req, httplib::Respons
   send_json(res, 200, j.take());
 }
 
+std::string slow_body_message(const App& app) {
+  return "the request body stopped arriving: nothing for read_timeout_s (" + std::to_string(app.config.read_timeout_s) +
+         " s), or slower than min_body_rate_bytes_s (" + std::to_string(app.config.min_body_rate_bytes_s) + ")";
+}
+
 }  // namespace worker

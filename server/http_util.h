@@ -45,4 +45,8 @@ void send_task_url(const App& app, const httplib::Request& req, httplib::Respons
 // The value of an X-TiScale-Token header or token parameter, without a leading "Token ".
 std::string strip_token_prefix(std::string value);
 
+// The message of a 408 for a request body that stopped arriving (connection.h: request_body_timed_out),
+// naming the settings that decided it.
+std::string slow_body_message(const App& app);
+
 }  // namespace worker

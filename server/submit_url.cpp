@@ -9,6 +9,7 @@
 
 #include "admission.h"
 #include "app.h"
+#include "connection.h"
 #include "http_util.h"
 #include "json_out.h"
 #include "routes.h"
@@ -70,6 +71,7 @@ void handle_submit(App& app, const httplib::Request& req, httplib::Response& res
     return true;
   });
   if (too_large) return refuse(res, 413, "the request body is larger than " + std::to_string(app.config.max_field_bytes) + " bytes");
+  if (!read && request_body_timed_out()) return refuse(res, 408, slow_body_message(app));
   if (!read) return refuse(res, 400, "the request body could not be read");
 
   simdjson::dom::parser parser;

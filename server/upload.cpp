@@ -12,6 +12,7 @@
 
 #include "admission.h"
 #include "app.h"
+#include "connection.h"
 #include "http_util.h"
 #include "json_out.h"
 #include "log.h"
@@ -168,8 +169,8 @@ void handle_upload(App& app, const httplib::Request& req, httplib::Response& res
     if (res.status == 413) {
       return refuse(res, 413, "the request body is larger than the limit of " + std::to_string(app.config.max_upload_bytes) + " bytes");
     }
-    // Also a body that stopped arriving: the read timed out (connection.h), or the client left.
-    return refuse(res, 400, "malformed or incomplete multipart/form-data body");
+    if (request_body_timed_out()) return refuse(res, 408, slow_body_message(app));
+    return refuse(res, 400, "malformed or incomplete multipart/form-data body");  // or the client left
   }
   if (!up.have_file) return send_error(res, 400, "the \"file\" field is missing");
 

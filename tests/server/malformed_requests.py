@@ -35,14 +35,23 @@ class Case:
 
 # --- the routes ---------------------------------------------------------------------------------
 
+# Answers openapi.json lists on every route for what the connection did, not what the request asked:
+# a whole, well-formed request (which every generated case is) must never get them.
+CONNECTION_ANSWERS = {"#/components/responses/" + name for name in
+                      ("RequestTimeout", "UriTooLong", "RangeNotSatisfiable", "HeadTooLarge", "ConnectionLimit",
+                       "MalformedHead")}
+
+
 def documented_statuses(openapi):
-    """{(METHOD, "/path/{}"): set of documented statuses} from server/openapi.json."""
+    """{(METHOD, "/path/{}"): set of documented statuses} from server/openapi.json, leaving out the
+    CONNECTION_ANSWERS (TRANSPORT says which of those a malformed case may get)."""
     out = {}
     for path, item in openapi["paths"].items():
         shape = re.sub(r"\{[^{}/]+\}", "{}", path)
         for method, op in item.items():
             if isinstance(op, dict) and "responses" in op:
-                out[(method.upper(), shape)] = {int(code) for code in op["responses"] if code.isdigit()}
+                out[(method.upper(), shape)] = {int(code) for code, answer in op["responses"].items()
+                                                if code.isdigit() and answer.get("$ref") not in CONNECTION_ANSWERS}
     return out
 
 
@@ -488,9 +497,14 @@ class Answer:
         return "<%d %r %r>" % (self.status, self.headers, self.body[:200])
 
 
+# Headers an answer must not repeat (the Worker writes each once; a second could contradict the first).
+ONCE_ONLY_HEADERS = {"connection", "content-length", "content-type", "keep-alive"}
+
+
 def parse_answer(data, head_request=False):
     """The first final answer in `data` (1xx interim answers skipped). Raises ValueError when it is
-    not a well-formed HTTP/1.1 response with a Content-Length and exactly that much body."""
+    not a well-formed HTTP/1.1 response with a Content-Length and exactly that much body, or when it
+    repeats a header of ONCE_ONLY_HEADERS or says both Connection: close and Keep-Alive."""
     pos = 0
     while True:
         m = STATUS_LINE.match(data, pos)
@@ -503,11 +517,16 @@ def parse_answer(data, head_request=False):
             h = HEADER_LINE.match(data, pos)
             if not h:
                 raise ValueError("malformed header line: %r" % data[pos:pos + 120])
-            headers.setdefault(h.group(1).decode().lower(), h.group(2).decode("latin-1"))
+            name = h.group(1).decode().lower()
+            if name in headers and name in ONCE_ONLY_HEADERS:
+                raise ValueError("%s twice in a %d answer" % (name, status))
+            headers.setdefault(name, h.group(2).decode("latin-1"))
             pos = h.end()
         pos += 2
         if 100 <= status < 200:
             continue
+        if headers.get("connection", "").lower() == "close" and "keep-alive" in headers:
+            raise ValueError("a %d answer says both Connection: close and Keep-Alive" % status)
         if "content-length" not in headers:
             raise ValueError("no Content-Length in %d answer" % status)
         length = int(headers["content-length"])
