@@ -76,7 +76,7 @@ PeImports read_pe_imports(const PeImage& image, std::vector<std::string>& warnin
       const bool by_ordinal = image.pe32_plus ? (value >> 63) != 0 : (value >> 31) != 0;
       std::string function = by_ordinal ? "ord" + std::to_string(value & 0xFFFF)
                                         : image.string_at_rva(static_cast<uint32_t>(value & 0x7FFFFFFF) + 2, 256);
-      if (function.empty()) function.push_back('?');  // (not = "?": GCC 12 -O3 warns falsely, -Wrestrict)
+      if (function.empty()) function = "?";
       if (!normalised.empty()) normalised.push_back(',');
       normalised += imphash_library(dll) + "." + lowercase(function);
       imports.apis.push_back(function);
