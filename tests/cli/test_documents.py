@@ -23,6 +23,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vba_document  # noqa: E402
+from scratch import ScratchTestCase  # noqa: E402
 
 ASSAY = os.environ["ASSAY_BIN"]
 DEBIAN_PYTHON3 = os.environ.get("DEBIAN_PYTHON3", "/usr/bin/python3")
@@ -118,7 +119,7 @@ def reasons(entry, indicator_id):
     return [r["description"] for i in entry.get("indicators", []) if i["id"] == indicator_id for r in i["reasons"]]
 
 
-class CompoundFileChecks(unittest.TestCase):
+class CompoundFileChecks(ScratchTestCase):
     def assert_streams_match_olefile(self, path):
         """Every stream olefile sees is a child under the stream layer with the same sha256, and no
         stream child is extra."""
@@ -131,10 +132,12 @@ class CompoundFileChecks(unittest.TestCase):
 
 
 class LibreOfficeDocuments(CompoundFileChecks):
+    scratch_prefix = "assay-documents-"
+
     @classmethod
     def setUpClass(cls):
         require("soffice", "exiftool")
-        cls.dir = tempfile.mkdtemp(prefix="assay-documents-")
+        super().setUpClass()
         with open(os.path.join(cls.dir, "report.fodt"), "w") as f:
             f.write(FODT)
         with open(os.path.join(cls.dir, "sheet.csv"), "w") as f:
@@ -145,10 +148,6 @@ class LibreOfficeDocuments(CompoundFileChecks):
                 subprocess.run(["soffice", "--headless", f"-env:UserInstallation={profile}", "--convert-to", target,
                                 "--outdir", cls.dir, os.path.join(cls.dir, source)],
                                check=True, capture_output=True, timeout=120)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.dir, ignore_errors=True)
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -215,19 +214,7 @@ class LibreOfficeDocuments(CompoundFileChecks):
 
 
 class MacroDocuments(CompoundFileChecks):
-    @classmethod
-    def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="assay-macros-")
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.dir, ignore_errors=True)
-
-    def write(self, name, data):
-        path = os.path.join(self.dir, name)
-        with open(path, "wb") as f:
-            f.write(data)
-        return path
+    scratch_prefix = "assay-macros-"
 
     def test_generator_compresses_like_the_specification(self):
         # [MS-OVBA] 3.2.1 and 3.2.3 give these compressed containers for these inputs.

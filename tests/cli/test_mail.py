@@ -17,7 +17,6 @@ import random
 import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 import zipfile
 from email.header import Header
@@ -25,6 +24,7 @@ from email.message import EmailMessage
 
 sys.path.insert(0, os.path.dirname(__file__))
 import test_cli  # noqa: E402  (assert_eicar_chain and RULES; its test classes stay in its own module)
+from scratch import ScratchTestCase  # noqa: E402
 from tnef_writer import tnef_stream  # noqa: E402
 
 ASSAY = os.environ["ASSAY_BIN"]
@@ -97,20 +97,8 @@ def mailbox_string(address):
     return f"{address.display_name} <{address.addr_spec}>" if address.display_name else address.addr_spec
 
 
-class MailUnpacking(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="assay-mail-")
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
-    def write(self, name, data):
-        path = os.path.join(self.tmp, name)
-        with open(path, "wb") as f:
-            f.write(data)
-        return path
+class MailUnpacking(ScratchTestCase):
+    scratch_prefix = "assay-mail-"
 
     def build_mail(self):
         rnd = random.Random(7)
@@ -213,7 +201,7 @@ class MailUnpacking(unittest.TestCase):
         self.assertEqual(values["Subject"], str(parsed["Subject"]))
 
     def test_mbox_of_three_messages(self):
-        path = os.path.join(self.tmp, "box.mbox")
+        path = os.path.join(self.dir, "box.mbox")
         box = mailbox.mbox(path)
         rnd = random.Random(11)
         payloads = []
@@ -251,7 +239,7 @@ class MailUnpacking(unittest.TestCase):
             {"title": "DATA.BIN", "long_name8": "données.bin", "data": rnd.randbytes(768), "data_in_props": True},
         ], body=b"Message body text\0")
         tnef_path = self.write("winmail.dat", stream)
-        out = os.path.join(self.tmp, "tnef-out")
+        out = os.path.join(self.dir, "tnef-out")
         os.makedirs(out, exist_ok=True)
         subprocess.run(["tnef", "-C", out, "--overwrite", tnef_path], check=True, capture_output=True, timeout=60)
         expected = {}
@@ -283,7 +271,7 @@ class MailUnpacking(unittest.TestCase):
     def test_mail_zip_document_eicar_chain(self):
         if shutil.which("soffice") is None:
             self.skipTest("LibreOffice (soffice) is not installed")
-        work = os.path.join(self.tmp, "chain")
+        work = os.path.join(self.dir, "chain")
         os.makedirs(work, exist_ok=True)
         with open(os.path.join(work, "report.txt"), "w") as f:
             f.write("Quarterly numbers attached.\n")
@@ -375,21 +363,16 @@ def planted_text(values, seed=1234):
     return " ".join(out)
 
 
-class InterestingStrings(unittest.TestCase):
+class InterestingStrings(ScratchTestCase):
+    scratch_prefix = "assay-strings-"
+
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="assay-strings-")
+        super().setUpClass()
         cls.values = planted_values()
 
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
     def scan_bytes(self, name, data, *flags):
-        path = os.path.join(self.tmp, name)
-        with open(path, "wb") as f:
-            f.write(data)
-        return scan(path, *flags)
+        return scan(self.write(name, data), *flags)
 
     def assert_found(self, entry, expected):
         found = strings_of(entry)

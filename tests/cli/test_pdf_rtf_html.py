@@ -14,12 +14,12 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pdf_writer  # noqa: E402
 import rtf_ole_package  # noqa: E402
+from scratch import ScratchTestCase  # noqa: E402
 
 ASSAY = os.environ["ASSAY_BIN"]
 HAVE_TOOLS = all(shutil.which(t) for t in ("soffice", "qpdf", "pdfinfo"))
@@ -60,10 +60,12 @@ def indicators(entry):
 
 
 @unittest.skipUnless(HAVE_TOOLS, "needs soffice, qpdf and pdfinfo (scripts/bootstrap.sh)")
-class PdfTest(unittest.TestCase):
+class PdfTest(ScratchTestCase):
+    scratch_prefix = "assay-pdf-"
+
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="assay-pdf-")
+        super().setUpClass()
         page = os.path.join(cls.dir, "report.html")
         with open(page, "w") as f:
             f.write(PAGE)
@@ -79,10 +81,6 @@ class PdfTest(unittest.TestCase):
         subprocess.run(["qpdf", "--object-streams=generate", "--compress-streams=y", cls.pdf, cls.objstm], check=True)
         subprocess.run(["qpdf", "--qdf", "--object-streams=disable", cls.pdf, cls.qdf], check=True)
         subprocess.run(["qpdf", cls.pdf, "--add-attachment", cls.payload, "--", cls.attached], check=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.dir, ignore_errors=True)
 
     def qpdf_streams(self, path):
         """{object number: sha256 of its decoded data} for every stream but xref and object streams."""
@@ -233,18 +231,8 @@ class PdfTest(unittest.TestCase):
         self.assertGreaterEqual(len(complete), 1)
 
 
-class RtfTest(unittest.TestCase):
-    def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="assay-rtf-")
-
-    def tearDown(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def write(self, name, data):
-        path = os.path.join(self.dir, name)
-        with open(path, "wb") as f:
-            f.write(data)
-        return path
+class RtfTest(ScratchTestCase):
+    scratch_prefix = "assay-rtf-"
 
     def test_package_object_carries_its_file(self):
         carried = b"MZ pretend executable \x00\xff" * 40
@@ -274,18 +262,11 @@ class RtfTest(unittest.TestCase):
         self.assertEqual(children(report), {"object/object-0": sha256(native)})
 
 
-class HtmlTest(unittest.TestCase):
-    def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="assay-html-")
-
-    def tearDown(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
+class HtmlTest(ScratchTestCase):
+    scratch_prefix = "assay-html-"
 
     def scan_page(self, text):
-        path = os.path.join(self.dir, "page.html")
-        with open(path, "w") as f:
-            f.write(text)
-        return scan(path)
+        return scan(self.write("page.html", text))
 
     def test_scripts_and_data_uris(self):
         import base64
