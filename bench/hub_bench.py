@@ -10,7 +10,6 @@ uploads/s and tasks processed/s (read from the Workers' stores once every accept
 over the time from the first upload to the last processed). The load generator runs on the same
 machine, so on a small machine it takes cores from the Workers: the scaling shown is a floor.
 """
-import argparse
 import importlib.util
 import json
 import multiprocessing
@@ -30,7 +29,7 @@ spec = importlib.util.spec_from_file_location("haproxy_config", os.path.join(REP
 haproxy_config = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(haproxy_config)
 sys.path.insert(0, os.path.dirname(__file__))
-from worker_load import corpus  # noqa: E402  the same small documents as the Worker load benchmark
+from worker_load import corpus, load_arguments, upload_request  # noqa: E402  the same small documents and requests as the Worker load benchmark
 
 
 def free_port():
@@ -61,10 +60,9 @@ def client(port, files, offset, deadline, out):
     while time.time() < deadline:
         name, data = files[i % len(files)]
         i += 1
-        body = (b"--" + boundary.encode() + b'\r\nContent-Disposition: form-data; name="file"; filename="' +
-                name.encode() + b'"\r\n\r\n' + data + b"\r\n--" + boundary.encode() + b"--\r\n")
+        body, headers = upload_request(boundary, name, data)
         try:
-            conn.request("POST", "/api/tiscale/v1/upload", body, {"Content-Type": "multipart/form-data; boundary=" + boundary})
+            conn.request("POST", "/api/tiscale/v1/upload", body, headers)
             r = conn.getresponse()
             r.read()
             ok += r.status == 200
@@ -146,12 +144,7 @@ def run(binary, files, workers, clients, duration, cores):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--worker", default=os.path.join(REPO, "build", "server", "assay-worker"))
-    parser.add_argument("--samples", default=os.environ.get("ASSAY_SAMPLES", os.path.join(REPO, "build", "samples")))
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--duration", type=float, default=10.0)
-    args = parser.parse_args()
+    args = load_arguments(__doc__).parse_args()
     if not shutil.which("haproxy"):
         print("haproxy is not installed (apt-get install haproxy)", file=sys.stderr)
         return 2

@@ -124,6 +124,13 @@ def start_worker(binary, tmp):
     raise RuntimeError("assay-worker did not start; see " + log.name)
 
 
+def upload_request(boundary, name, data):
+    """(body, headers) of a multipart POST /api/tiscale/v1/upload of `data` named `name`."""
+    body = (b"--" + boundary.encode() + b'\r\nContent-Disposition: form-data; name="file"; filename="' +
+            name.encode() + b'"\r\n\r\n' + data + b"\r\n--" + boundary.encode() + b"--\r\n")
+    return body, {"Content-Type": "multipart/form-data; boundary=" + boundary}
+
+
 def worker_client(port, files, offset, deadline, results):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     boundary = "----bench" + uuid.uuid4().hex
@@ -131,11 +138,9 @@ def worker_client(port, files, offset, deadline, results):
     while time.time() < deadline:
         name, data = files[i % len(files)]
         i += 1
-        body = (b"--" + boundary.encode() + b'\r\nContent-Disposition: form-data; name="file"; filename="' +
-                name.encode() + b'"\r\n\r\n' + data + b"\r\n--" + boundary.encode() + b"--\r\n")
+        body, headers = upload_request(boundary, name, data)
         sent = time.time()
-        conn.request("POST", "/api/tiscale/v1/upload", body,
-                     {"Content-Type": "multipart/form-data; boundary=" + boundary})
+        conn.request("POST", "/api/tiscale/v1/upload", body, headers)
         r = conn.getresponse()
         answer = r.read()
         if r.status != 200:
@@ -335,12 +340,18 @@ def protocol_floor(worker, clamd, clients, duration):
                  (os.cpu_count() or 2) / ((w["server_us"] + w["client_us"]) / 1e6), os.cpu_count() or 2))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def load_arguments(doc):
+    """The arguments the load benchmarks share: the Worker binary, the corpus, clients, duration."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--worker", default=os.path.join(REPO, "build", "server", "assay-worker"))
     parser.add_argument("--samples", default=os.environ.get("ASSAY_SAMPLES", os.path.join(REPO, "build", "samples")))
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--duration", type=float, default=10.0)
+    return parser
+
+
+def main():
+    parser = load_arguments(__doc__)
     parser.add_argument("--no-clamd", action="store_true", help="skip the clamd reference")
     parser.add_argument("--protocol-floor", action="store_true",
                         help="also run both on 15-byte files: each protocol's own cost per file")
