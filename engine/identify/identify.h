@@ -1,8 +1,9 @@
 // identify/: decides what an object is, from its bytes (and, for a few text formats, its name).
 //
-// Takes an object's ByteSpan, hands on an Identification. The built-in sniffer (content_sniffer.cpp)
-// recognises every format of file_format.h from magic bytes plus light structure checks; libmagic is
-// consulted only when the sniffer knows nothing, and only on a capped prefix.
+// Takes an object's ByteSpan, hands on an Identification. The built-in sniffer (content_sniffer.cpp
+// and the sniff_*.cpp files it dispatches to) recognises every format of file_format.h from magic
+// bytes plus light structure checks; libmagic is consulted only when the sniffer knows nothing, and
+// only on a capped prefix.
 //
 // Thread-safety: an Identifier is immutable after construction and may be shared by any number of
 // scanning threads; its libmagic handles come from an internal pool.

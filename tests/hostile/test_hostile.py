@@ -249,8 +249,9 @@ class Executables(HostileCase):
         self.assertEqual(len(report), 1)
 
     def test_fat_magic_claiming_2pow32_slices_is_not_taken_for_mach_o(self):
-        # 0xcafebabe is also a Java class file's magic; content_sniffer.cpp takes it for a fat header
-        # only with 1 to 30 slices, as real fat files have, so this is an unknown binary, not unpacked.
+        # 0xcafebabe is also a Java class file's magic; identify/sniff_executables.cpp takes it for a
+        # fat header only with 1 to 30 slices, as real fat files have, so this is an unknown binary,
+        # not unpacked.
         report = self.scan(os.path.join(INPUTS, "fat-2pow32.macho"), 64, code=(0,))
         self.assertEqual(len(report), 1)
         root = report[0]
