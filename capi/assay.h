@@ -257,7 +257,9 @@ typedef struct assay_ruleset_info {
   const char *name;     /* the file's stem: the ruleset's name and YARA namespace */
   const char *path;
   const char *errors;   /* "file:line: message" lines separated by newlines; "" when none */
-  const char *warnings; /* compiler warnings and malformed threat names, same form */
+  const char *warnings; /* compiler warnings and malformed threat names, same form; also a module the
+                           file uses without importing it (as rule sets written to be compiled as one
+                           source, e.g. signature-base, do), which was imported for it */
 } assay_ruleset_info;
 
 ASSAY_API int assay_rules_info(const assay_rules *rules, size_t index, assay_ruleset_info *info);

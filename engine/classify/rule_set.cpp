@@ -103,15 +103,51 @@ YR_COMPILER* new_compiler(Diagnostics& diagnostics) {
   return compiler;
 }
 
-// Adds one source to `compiler`; returns the number of errors.
+// `import "m" ` for each module, all on one line: put before a source's first line, it leaves the
+// line numbers of the compiler's messages as they were.
+std::string import_prefix(const std::vector<std::string>& modules) {
+  std::string prefix;
+  for (const std::string& module : modules) prefix += "import \"" + module + "\" ";
+  return prefix;
+}
+
+// Adds one source to `compiler`, preceded by `prefix` (import_prefix); returns the number of errors.
+// A file is compiled under its own path, so that its relative includes resolve from its folder.
 int add_source(YR_COMPILER* compiler, const std::string& content, const fs::path& path, bool from_text,
-               const std::string& ns) {
-  if (from_text) return yr_compiler_add_string(compiler, content.c_str(), ns.c_str());
-  FILE* handle = std::fopen(path.c_str(), "rb");
+               const std::string& ns, const std::string& prefix) {
+  if (from_text) return yr_compiler_add_string(compiler, (prefix + content).c_str(), ns.c_str());
+  std::string text;
+  FILE* handle = nullptr;
+  if (prefix.empty()) {
+    handle = std::fopen(path.c_str(), "rb");
+  } else {
+    text = prefix + content;
+    handle = fmemopen(text.data(), text.size(), "rb");
+  }
   if (handle == nullptr) return 1;
   const int errors = yr_compiler_add_file(compiler, handle, ns.c_str(), path.c_str());
   std::fclose(handle);
   return errors;
+}
+
+// The module a source used without importing it, from libyara's message for that case
+// ('undefined identifier "pe"'), when the name is one of YARA's modules.
+std::optional<std::string> unimported_module(const std::vector<std::string>& errors) {
+  static constexpr std::string_view kModules[] = {"pe", "elf", "math", "hash", "dotnet", "time",
+                                                  "console", "string", "magic", "cuckoo"};
+  static constexpr std::string_view kMessage = "undefined identifier \"";
+  for (const std::string& error : errors) {
+    const size_t at = error.find(kMessage);
+    if (at == std::string::npos) continue;
+    const size_t start = at + kMessage.size();
+    const size_t end = error.find('"', start);
+    if (end == std::string::npos) continue;
+    const std::string_view name(error.data() + start, end - start);
+    for (std::string_view module : kModules) {
+      if (name == module) return std::string(name);
+    }
+  }
+  return std::nullopt;
 }
 
 std::string lowercase(std::string_view text) {
@@ -211,7 +247,48 @@ struct RuleSet::Source {
   bool precompiled = false;
   bool from_text = false;
   std::string content;  // sources: what the identifier hashes (and, for text, what is compiled)
+  std::vector<std::string> implied_imports;  // modules it uses without importing them
 };
+
+// Compiles `file` alone into a scratch compiler, so that its own diagnostics land in `status`.
+//
+// Rule sets such as signature-base are written to be compiled as one source, where one file's
+// `import "pe"` serves every file after it. Here each file is a namespace of its own, so a file that
+// uses a module without importing it is given the import it relied on, and a warning says so.
+bool RuleSet::compile_alone(Source& file, RulesetStatus& status) {
+  std::vector<std::string> first_errors;
+  for (;;) {
+    status.errors.clear();
+    status.warnings.clear();
+    Diagnostics alone{&status.errors, &status.warnings};
+    YR_COMPILER* single = new_compiler(alone);
+    if (single == nullptr) return false;
+    const int errors =
+        add_source(single, file.content, file.path, file.from_text, status.name, import_prefix(file.implied_imports));
+    yr_compiler_destroy(single);
+    if (errors == 0) {
+      status.warnings.clear();  // they are collected again in the combined compile
+      return true;
+    }
+    if (first_errors.empty()) first_errors = status.errors;
+    const std::optional<std::string> module = unimported_module(status.errors);
+    const bool tried = module && std::find(file.implied_imports.begin(), file.implied_imports.end(), *module) !=
+                                     file.implied_imports.end();
+    if (!module || tried) {
+      // Broken as written. The imports given keep line numbers, so the messages after them point
+      // at the next real problem; unless it was the import itself (a module this libyara lacks):
+      // then the first messages say what the file did.
+      const bool import_failed = std::any_of(status.errors.begin(), status.errors.end(), [](const std::string& e) {
+        return e.find("unknown module") != std::string::npos;
+      });
+      if (import_failed || tried) status.errors = std::move(first_errors);
+      file.implied_imports.clear();
+      if (status.errors.empty()) status.errors.push_back(status.path + ": cannot be read");
+      return false;
+    }
+    file.implied_imports.push_back(*module);
+  }
+}
 
 RuleSet::~RuleSet() {
   for (YR_RULES* rules : compiled_) yr_rules_destroy(rules);
@@ -237,7 +314,7 @@ std::shared_ptr<const RuleSet> RuleSet::load(const std::vector<std::string>& pat
   std::vector<RulesetStatus> unusable;
   std::vector<Source> files;
   for (auto& [path, precompiled] : collect_rule_files(paths, unusable)) {
-    Source source{path, path.stem().string(), precompiled, false, {}};
+    Source source{path, path.stem().string(), precompiled, false, {}, {}};
     if (!precompiled) source.content = read_all(path);
     files.push_back(std::move(source));
   }
@@ -246,7 +323,7 @@ std::shared_ptr<const RuleSet> RuleSet::load(const std::vector<std::string>& pat
 
 std::shared_ptr<const RuleSet> RuleSet::from_text(const std::vector<std::pair<std::string, std::string>>& sources) {
   std::vector<Source> files;
-  for (const auto& [name, text] : sources) files.push_back(Source{{}, name, false, true, text});
+  for (const auto& [name, text] : sources) files.push_back(Source{{}, name, false, true, text, {}});
   return build(std::move(files), {});
 }
 
@@ -279,7 +356,8 @@ std::shared_ptr<const RuleSet> RuleSet::build(std::vector<Source> files, std::ve
     for (size_t i : good) {
       diagnostics.errors = &set->statuses_[i].errors;
       diagnostics.warnings = &set->statuses_[i].warnings;
-      errors += add_source(compiler, files[i].content, files[i].path, files[i].from_text, set->statuses_[i].name);
+      errors += add_source(compiler, files[i].content, files[i].path, files[i].from_text, set->statuses_[i].name,
+                           import_prefix(files[i].implied_imports));
       if (errors > 0) break;
     }
     if (errors == 0) {
@@ -296,21 +374,17 @@ std::shared_ptr<const RuleSet> RuleSet::build(std::vector<Source> files, std::ve
     // Find every broken file on its own; keep only its own diagnostics.
     std::vector<size_t> still_good;
     for (size_t i : good) {
-      RulesetStatus& status = set->statuses_[i];
-      status.errors.clear();
-      status.warnings.clear();
-      Diagnostics alone{&status.errors, &status.warnings};
-      YR_COMPILER* single = new_compiler(alone);
-      if (single == nullptr) continue;
-      if (add_source(single, files[i].content, files[i].path, files[i].from_text, status.name) == 0) {
-        status.warnings.clear();  // they are collected again in the combined compile
-        still_good.push_back(i);
-      } else if (status.errors.empty()) {
-        status.errors.push_back(status.path + ": cannot be read");
-      }
-      yr_compiler_destroy(single);
+      if (compile_alone(files[i], set->statuses_[i])) still_good.push_back(i);
     }
     good = std::move(still_good);
+  }
+  for (size_t i : sources) {
+    if (!set->statuses_[i].active || files[i].implied_imports.empty()) continue;
+    std::string modules;
+    for (const std::string& module : files[i].implied_imports) modules += (modules.empty() ? "\"" : ", \"") + module + "\"";
+    set->statuses_[i].warnings.push_back(set->statuses_[i].path + ": uses module " + modules +
+                                         " without importing it; imported for it, as when a rule set's files are "
+                                         "compiled as one source");
   }
 
   for (size_t i = 0; i < files.size(); ++i) {

@@ -66,6 +66,7 @@ class RuleSet {
   RuleSet() = default;
   struct Source;
   static std::shared_ptr<const RuleSet> build(std::vector<Source> files, std::vector<RulesetStatus> unusable);
+  static bool compile_alone(Source& file, RulesetStatus& status);
 
   std::string identifier_;
   std::vector<RulesetStatus> statuses_;

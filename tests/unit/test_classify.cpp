@@ -84,6 +84,31 @@ TEST_CASE("a broken ruleset is reported with its line and leaves the others acti
   CHECK(rules->rule_count() == 2);
 }
 
+TEST_CASE("a ruleset that uses a module another file imported gets the import, with a warning") {
+  // signature-base is written to be compiled as one source: a file may use pe because an earlier file
+  // imported it. Each file here is its own namespace, where YARA needs the import again.
+  const auto rules = assay::RuleSet::from_text(
+      {{"imports", "import \"pe\"\nrule A { condition: pe.number_of_sections > 0 }"},
+       {"relies", "rule B {\n condition:\n  pe.number_of_sections > 0 and math.entropy(0, filesize) > 1\n}"},
+       {"not_a_module", "rule C {\n condition:\n  nosuch.value > 0\n}"},
+       {"also_broken", "rule D {\n condition: pe.is_pe\n}\nrule E {\n condition:\n  nonsense here\n}"}});
+  const auto& statuses = rules->statuses();
+  CHECK(statuses.at(0).active);
+  CHECK(statuses.at(0).warnings.empty());
+  REQUIRE(statuses.at(1).active);
+  REQUIRE(statuses.at(1).warnings.size() == 1);
+  CHECK(statuses.at(1).warnings[0].find("uses module \"pe\", \"math\" without importing it") != std::string::npos);
+  // A name that is no module stays an error, at its own line.
+  CHECK_FALSE(statuses.at(2).active);
+  REQUIRE_FALSE(statuses.at(2).errors.empty());
+  CHECK(statuses.at(2).errors[0].find(":3: undefined identifier \"nosuch\"") != std::string::npos);
+  // Given the import, the next real problem is reported, at its own line (the import shifts none).
+  CHECK_FALSE(statuses.at(3).active);
+  REQUIRE_FALSE(statuses.at(3).errors.empty());
+  CHECK(statuses.at(3).errors[0].find(":6: ") != std::string::npos);
+  CHECK(rules->rule_count() == 2);
+}
+
 TEST_CASE("the identifier changes exactly when the rules change") {
   const auto a = assay::RuleSet::from_text({{"r", "rule A { condition: true }"}});
   const auto same = assay::RuleSet::from_text({{"r", "rule A { condition: true }"}});
