@@ -62,21 +62,23 @@ FileFormat sniff_id3(ByteSpan b) {
 namespace {
 
 struct MpegFrame {
-  uint32_t version;
-  uint32_t layer;
-  uint32_t rate_index;
-  size_t length;
+  uint32_t version = 0;
+  uint32_t layer = 0;
+  uint32_t rate_index = 0;
+  size_t length = 0;  // 0: not a frame header (every real frame is at least 24 bytes)
 };
 
-// Decodes an MPEG audio frame header; nullopt for anything reserved, free-format or invalid.
-std::optional<MpegFrame> parse_mpeg_frame(uint32_t h) {
+// Decodes an MPEG audio frame header; length 0 for anything reserved, free-format or invalid. (Not a
+// std::optional: built as a function of its own, the optional's test was compiled into a jump that
+// valgrind saw depend on the empty optional's uninitialised payload; a plain struct has none.)
+MpegFrame parse_mpeg_frame(uint32_t h) {
   const uint32_t version = (h >> 19) & 3;  // 0: MPEG 2.5, 1: reserved, 2: MPEG 2, 3: MPEG 1
   const uint32_t layer_bits = (h >> 17) & 3;
   const uint32_t bitrate_index = (h >> 12) & 15;
   const uint32_t rate_index = (h >> 10) & 3;
   if ((h >> 21) != 0x7ff || version == 1 || layer_bits == 0 || bitrate_index == 0 || bitrate_index == 15 ||
       rate_index == 3 || (h & 3) == 2) {
-    return std::nullopt;
+    return {};
   }
   static constexpr uint16_t kKbps[2][3][15] = {
       {{0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448},
@@ -104,12 +106,13 @@ std::optional<MpegFrame> parse_mpeg_frame(uint32_t h) {
 // enough, a second frame header of the same stream right after it.
 FileFormat sniff_mpeg_audio(ByteSpan b) {
   const auto header = b.be32(0);
-  const auto frame = header ? parse_mpeg_frame(*header) : std::nullopt;
-  if (!frame || frame->length < 4 || b.size() < frame->length) return FileFormat::Unknown;
-  if (const auto next_header = b.be32(frame->length)) {
-    const auto next = parse_mpeg_frame(*next_header);
-    if (!next || next->version != frame->version || next->layer != frame->layer ||
-        next->rate_index != frame->rate_index) {
+  if (!header) return FileFormat::Unknown;
+  const MpegFrame frame = parse_mpeg_frame(*header);
+  if (frame.length < 4 || b.size() < frame.length) return FileFormat::Unknown;
+  if (const auto next_header = b.be32(frame.length)) {
+    const MpegFrame next = parse_mpeg_frame(*next_header);
+    if (next.length == 0 || next.version != frame.version || next.layer != frame.layer ||
+        next.rate_index != frame.rate_index) {
       return FileFormat::Unknown;
     }
   }
