@@ -14,6 +14,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "http_util.h"
+
 namespace worker {
 namespace {
 
@@ -38,15 +40,6 @@ void address_of(const sockaddr_storage& address, socklen_t length, std::string& 
   }
 }
 
-bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    const char a = text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
-    if (a != prefix[i]) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string tidy_closing_head(std::string_view head) {
@@ -59,7 +52,7 @@ std::string tidy_closing_head(std::string_view head) {
     end = end == std::string_view::npos ? head.size() : end + 2;
     const std::string_view line = head.substr(start, end - start);
     start = end;
-    if (starts_with_ignoring_case(line, "keep-alive:")) continue;
+    if (equals_ignoring_case(line.substr(0, 11), "keep-alive:")) continue;
     if (line == "Connection: close\r\n") {
       if (said_close) continue;
       said_close = true;
@@ -256,9 +249,7 @@ ssize_t ConnectionStream::write(const char* data, size_t size) {
   if (size == 0) return 0;
   std::string_view out(data, size);
   std::string tidied;
-  const bool final_head = !final_response_started_ && out.rfind("HTTP/1.1 1", 0) != 0;
-  note_response_head(data, size);
-  if (final_head && response_closes_) {
+  if (note_response_head(data, size) && response_closes_) {
     // cpp-httplib adds "Keep-Alive: timeout=..." to a response whose handler said "Connection: close",
     // and a second "Connection: close" when the request asked to close too: the head that goes out
     // says close, once.
@@ -288,17 +279,18 @@ ssize_t ConnectionStream::write(const char* data, size_t size) {
 
 // cpp-httplib writes each response head with one write: an interim "100 Continue" (after which the
 // client sends the body), then the final head, whose Connection header says whether it closes.
-void ConnectionStream::note_response_head(const char* data, size_t size) {
-  if (final_response_started_) return;
+bool ConnectionStream::note_response_head(const char* data, size_t size) {
+  if (final_response_started_) return false;
   const std::string_view text(data, size);
   if (text.rfind("HTTP/1.1 1", 0) == 0) {
     sent_continue_ = true;
-    return;
+    return false;
   }
   final_response_started_ = true;
   const size_t end = text.find("\r\n\r\n");
   const std::string_view head = end == std::string_view::npos ? text : text.substr(0, end + 2);
   response_closes_ = head.find("\r\nConnection: close\r\n") != std::string_view::npos;
+  return true;
 }
 
 bool ConnectionStream::reusable() const {

@@ -124,7 +124,8 @@ class ConnectionStream final : public httplib::Stream {
   ssize_t receive_waiting(char* data, size_t size, Clock::time_point deadline);
   Clock::time_point read_deadline() const;
   Clock::time_point write_deadline() const;
-  void note_response_head(const char* data, size_t size);
+  // Notes what a write of a response head says; true when it began the final (non-1xx) head.
+  bool note_response_head(const char* data, size_t size);
 
   Connection& connection_;
   const ConnectionLimits& limits_;

@@ -131,8 +131,7 @@ void register_common(httplib::Server& server, App& app) {
     ignore_ranges(req);  // also for the answers that never reached the pre-routing handler (a bad Range: 416)
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     if (res.status == 400 && request_body_timed_out()) {
-      res.set_header("Connection", "close");
-      send_error(res, 408, slow_body_message(app));
+      send_error_closing(res, 408, slow_body_message(app));
       return httplib::Server::HandlerResponse::Handled;
     }
     std::string message = default_message(res.status);

@@ -44,6 +44,15 @@ std::string_view trim_blanks(std::string_view s) {
   return s;
 }
 
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
 void send_json(httplib::Response& res, int status, std::string body) {
   res.status = status;
   res.set_content(std::move(body), "application/json");
@@ -51,6 +60,11 @@ void send_json(httplib::Response& res, int status, std::string body) {
 
 void send_error(httplib::Response& res, int status, std::string_view message) {
   send_json(res, status, json_message(message));
+}
+
+void send_error_closing(httplib::Response& res, int status, std::string_view message) {
+  res.set_header("Connection", "close");
+  send_error(res, status, message);
 }
 
 std::optional<std::string> query(const httplib::Request& req, const char* name) {

@@ -16,12 +16,18 @@ struct App;
 void send_json(httplib::Response& res, int status, std::string body);
 // Every error answers JSON {"message": ...}.
 void send_error(httplib::Response& res, int status, std::string_view message);
+// The same, and the connection closes after it: for errors before or while a body is read, which
+// leave unread bytes on the connection.
+void send_error_closing(httplib::Response& res, int status, std::string_view message);
 
 // A query parameter as given (URL-decoded), or nullopt when absent.
 std::optional<std::string> query(const httplib::Request& req, const char* name);
 
 // `s` without leading and trailing spaces and tabs (HTTP's optional whitespace).
 std::string_view trim_blanks(std::string_view s);
+
+// ASCII case-insensitive equality, as HTTP compares header names and tokens.
+bool equals_ignoring_case(std::string_view a, std::string_view b);
 
 // Parses a non-negative decimal integer (no sign, no spaces, at most 18 digits).
 std::optional<int64_t> parse_count(const std::string& text);

@@ -17,11 +17,6 @@
 namespace worker {
 namespace {
 
-void refuse(httplib::Response& res, int status, std::string_view message) {
-  res.set_header("Connection", "close");
-  send_error(res, status, message);
-}
-
 bool header_name_ok(std::string_view name) {
   if (name.empty() || name.size() > 256) return false;
   for (char ch : name) {
@@ -55,10 +50,12 @@ std::optional<std::string> json_field(simdjson::dom::element value) {
 
 void handle_submit(App& app, const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
   // Paused, not healthy, or no valid license (admission.h).
-  if (const std::optional<Refusal> refusal = refuse_new_files(app, true)) return refuse(res, refusal->status, refusal->message);
+  if (const std::optional<Refusal> refusal = refuse_new_files(app, true)) {
+    return send_error_closing(res, refusal->status, refusal->message);
+  }
   const std::string type = req.get_header_value("Content-Type");
   if (type.rfind("application/json", 0) != 0) {
-    return refuse(res, 400, "expected Content-Type: application/json with a JSON object {\"url\": ...}");
+    return send_error_closing(res, 400, "expected Content-Type: application/json with a JSON object {\"url\": ...}");
   }
   std::string body;
   bool too_large = false;
@@ -70,9 +67,11 @@ void handle_submit(App& app, const httplib::Request& req, httplib::Response& res
     body.append(data, length);
     return true;
   });
-  if (too_large) return refuse(res, 413, "the request body is larger than " + std::to_string(app.config.max_field_bytes) + " bytes");
-  if (!read && request_body_timed_out()) return refuse(res, 408, slow_body_message(app));
-  if (!read) return refuse(res, 400, "the request body could not be read");
+  if (too_large) {
+    return send_error_closing(res, 413, "the request body is larger than " + std::to_string(app.config.max_field_bytes) + " bytes");
+  }
+  if (!read && request_body_timed_out()) return send_error_closing(res, 408, slow_body_message(app));
+  if (!read) return send_error_closing(res, 400, "the request body could not be read");
 
   simdjson::dom::parser parser;
   simdjson::dom::object request;

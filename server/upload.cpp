@@ -140,37 +140,34 @@ std::string lower(std::string s) {
   return s;
 }
 
-// An error before or while the body is read leaves unread bytes on the connection: close it.
-void refuse(httplib::Response& res, int status, std::string_view message) {
-  res.set_header("Connection", "close");
-  send_error(res, status, message);
-}
-
 void handle_upload(App& app, const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
   // Paused, not healthy, or no valid license (admission.h).
-  if (const std::optional<Refusal> refusal = refuse_new_files(app, true)) return refuse(res, refusal->status, refusal->message);
+  if (const std::optional<Refusal> refusal = refuse_new_files(app, true)) {
+    return send_error_closing(res, refusal->status, refusal->message);
+  }
   if (!req.is_multipart_form_data()) {
-    return refuse(res, 400, "expected a multipart/form-data body with a \"file\" field");
+    return send_error_closing(res, 400, "expected a multipart/form-data body with a \"file\" field");
   }
   std::string filter_token;
   if (req.has_header("X-TiScale-Token")) {
     filter_token = strip_token_prefix(req.get_header_value("X-TiScale-Token"));
-    if (filter_token.size() > kMaxTokenLength) return refuse(res, 400, "X-TiScale-Token is longer than 256 characters");
+    if (filter_token.size() > kMaxTokenLength) return send_error_closing(res, 400, "X-TiScale-Token is longer than 256 characters");
   }
   Upload up(app);
-  if (!app.queue.reserve()) return refuse(res, 503, "the analysis queue is full; try again later");
+  if (!app.queue.reserve()) return send_error_closing(res, 503, "the analysis queue is full; try again later");
   up.reserved = true;
 
   const bool read = reader([&](const httplib::MultipartFormData& header) { return up.on_header(header); },
                            [&](const char* data, size_t length) { return up.on_data(data, length); });
   if (read && up.have_file) up.flush();
-  if (up.failure.status != 0) return refuse(res, up.failure.status, up.failure.message);
+  if (up.failure.status != 0) return send_error_closing(res, up.failure.status, up.failure.message);
   if (!read) {
     if (res.status == 413) {
-      return refuse(res, 413, "the request body is larger than the limit of " + std::to_string(app.config.max_upload_bytes) + " bytes");
+      return send_error_closing(res, 413, "the request body is larger than the limit of " +
+                                              std::to_string(app.config.max_upload_bytes) + " bytes");
     }
-    if (request_body_timed_out()) return refuse(res, 408, slow_body_message(app));
-    return refuse(res, 400, "malformed or incomplete multipart/form-data body");  // or the client left
+    if (request_body_timed_out()) return send_error_closing(res, 408, slow_body_message(app));
+    return send_error_closing(res, 400, "malformed or incomplete multipart/form-data body");  // or the client left
   }
   if (!up.have_file) return send_error(res, 400, "the \"file\" field is missing");
 
